@@ -1,0 +1,1 @@
+"""Cited extractive answers over Vietnamese news articles."""

@@ -1,0 +1,43 @@
+"""Domain errors, raised anywhere in the package and translated only at the edges.
+
+The CLI prints one line per error and exits non-zero; the Gradio app shows ``gr.Error``.
+Every error carries enough context (file and line, or field) for a user to act on it.
+"""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class InputError(QAError):
+    """An input file or record cannot be read as an article.
+
+    ``location`` names the file and, where it applies, the line ("data.jsonl:12").
+    """
+
+    def __init__(self, location: str, problem: str) -> None:
+        super().__init__(f"{location}: {problem}")
+        self.location = location
+        self.problem = problem
+
+
+class DuplicateArticleError(QAError):
+    """Two different articles claim the same id."""
+
+
+class ModelFormatError(QAError):
+    """A bundled model file is not in the format we know how to read."""
+
+
+class ModelMismatchError(QAError):
+    """An index was built with a different embedding model than the one asked for."""
+
+
+class IndexNotFoundError(QAError):
+    """No index exists under the name or path given."""
+
+
+class IndexCorruptError(QAError):
+    """An index on disk is incomplete or damaged; the message says how to rebuild it."""
