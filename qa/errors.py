@@ -41,3 +41,7 @@ class IndexNotFoundError(QAError):
 
 class IndexCorruptError(QAError):
     """An index on disk is incomplete or damaged; the message says how to rebuild it."""
+
+
+class UnknownArticleError(QAError):
+    """An article id was named that the index does not hold."""

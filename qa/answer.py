@@ -1,0 +1,348 @@
+"""From retrieved passages to a cited answer: the sentence that proves it and the span it gives.
+
+The supporting sentence is chosen among all sentences of the retrieved passages by how much
+of the question it covers (IDF-weighted), how close it is in meaning (the embedding model),
+whether it holds a span of the asked type and the role verb the question turns on. The
+confidence is a logistic model of those signals, calibrated on gold questions that include
+unanswerable ones; below its threshold the assistant abstains and still shows the passages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+
+import numpy as np
+
+from .embedder import Embedder
+from .lexical import LexicalIndex, query_tokens
+from .question import Question
+from .retrieve import Passage
+from .spans import Span, counts, dates, enumeration, people, places
+from .text import folded_tokens, match_tokens, nfc, sentence_spans
+
+_POOL_PASSAGES = 4
+_TYPED = ("who", "when", "where", "how_many", "list")
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    doc_id: str
+    title: str
+    date: str | None
+    source: str
+    url: str | None
+    passage: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    score: float
+    answer_start: int | None = None
+    answer_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another article's answer to the same question, when articles of different dates disagree."""
+
+    text: str
+    date: str | None
+    citation: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    sentence: str
+    abstained: bool
+    confidence: float
+    citations: tuple[Citation, ...]
+    question_type: str = "other"
+    language: str = "vi"
+    resolved_date: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def markdown(self) -> str:
+        return render_markdown(self)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    start: int  # sentence offsets in the article text
+    end: int
+    coverage: float
+    similarity: float
+    span: Span | None
+    has_verb: bool
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.passage.article.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights over the answer signals and the abstention threshold, fitted offline."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def bundled(cls) -> Calibration:
+        data = json.loads((resources.files("qa") / "data" / "calibration.json").read_text(encoding="utf-8"))
+        return cls(weights=data["weights"], bias=data["bias"], threshold=data["threshold"])
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+# --- signals ------------------------------------------------------------------------------
+
+
+def _question_terms(question: Question, lexical: LexicalIndex) -> dict[str, float]:
+    """Content syllables and syllable bigrams of the question with their IDF in the corpus.
+
+    Bigrams carry the words ("thời tiết", "chủ trì"): a sentence that has "thời" and "tiết"
+    apart does not cover "thời tiết".
+    """
+    field_name, tokens = query_tokens(question.text)
+    return {t: lexical.idf(t, field=field_name) for t in tokens}
+
+
+def _sentence_tokens(text: str, question: Question) -> set[str]:
+    tokens = match_tokens(text) if question.diacritics else folded_tokens(text)
+    return {*tokens, *(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))}
+
+
+def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
+    total = sum(terms.values())
+    return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
+
+
+def _typed_spans(question: Question, sentence: str, passage: Passage) -> list[Span]:
+    kind = question.kind
+    if kind == "who":
+        return people(sentence)
+    if kind == "when":
+        return dates(sentence, passage.article.date)
+    if kind == "where":
+        return places(sentence)
+    if kind == "how_many":
+        taken = [(d.start, d.end) for d in dates(sentence, passage.article.date)]
+        return [s for s in counts(sentence, question.unit) if not any(a <= s.start < b for a, b in taken)]
+    if kind == "list":
+        return enumeration(sentence)
+    return []
+
+
+def _verb_positions(question: Question, sentence: str) -> list[int]:
+    lowered = sentence.lower()
+    return [lowered.find(v) for v in question.role_verbs if lowered.find(v) >= 0]
+
+
+def _choose_span(question: Question, sentence: str, spans: list[Span], terms: dict[str, float]) -> Span | None:
+    """The span nearest the role verb (its subject comes just before it), else nearest the question's words."""
+    if not spans:
+        return None
+    verbs = _verb_positions(question, sentence)
+    if question.kind == "who" and verbs:
+        before = [s for s in spans if s.end <= verbs[0]]
+        return max(before, key=lambda s: s.end) if before else spans[0]
+    anchors = [i for t in terms if "_" not in t for i in _positions(sentence, t)]
+    if not anchors or len(spans) == 1:
+        return spans[0]
+    return min(spans, key=lambda s: min(abs(a - s.start) for a in anchors))
+
+
+def _positions(sentence: str, term: str) -> list[int]:
+    lowered = nfc(sentence).lower()
+    found, start = [], lowered.find(term)
+    while start >= 0 and len(found) < 5:
+        found.append(start)
+        start = lowered.find(term, start + 1)
+    return found
+
+
+# --- choosing the sentence ---------------------------------------------------------------
+
+
+def _pool(passages: Sequence[Passage]) -> list[tuple[Passage, int, int]]:
+    """Sentences of the best passages, each once (overlapping chunks repeat sentences)."""
+    seen, pool = set(), []
+    for passage in passages[:_POOL_PASSAGES]:
+        base = passage.chunk.start
+        for start, end in sentence_spans(passage.chunk.text):
+            key = (passage.article.id, base + start)
+            if key not in seen:
+                seen.add(key)
+                pool.append((passage, base + start, base + end))
+    return pool
+
+
+def rank_sentences(
+    question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray, embedder: Embedder, lexical: LexicalIndex
+) -> list[Candidate]:
+    pool = _pool(passages)
+    if not pool:
+        return []
+    terms = _question_terms(question, lexical)
+    texts = [p.article.text[s:e] for p, s, e in pool]
+    similarities = embedder.embed(texts, kind="passage") @ query_vector
+    english = question.language == "en"
+    candidates = []
+    for (passage, start, end), text, similarity in zip(pool, texts, similarities):
+        coverage = _coverage(terms, _sentence_tokens(text, question))
+        span = _choose_span(question, text, _typed_spans(question, text, passage), terms)
+        has_verb = bool(_verb_positions(question, text))
+        score = (0.25 if english else 0.5) * coverage + (0.75 if english else 0.5) * float(similarity)
+        score += (0.15 if span else -0.1 if question.kind in _TYPED else 0.0) + (0.15 * has_verb if question.role_verbs else 0.0)
+        candidates.append(Candidate(passage, start, end, coverage, float(similarity), span, has_verb, score))
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def answer_features(question: Question, best: Candidate, passages: Sequence[Passage]) -> dict[str, float]:
+    typed = question.kind in _TYPED
+    return {
+        "coverage": best.coverage,
+        "similarity": best.similarity,
+        "passage_similarity": max((p.dense_score or 0.0) for p in passages),
+        "typed_span_found": float(typed and best.span is not None),
+        "typed_span_missing": float(typed and best.span is None),
+        "english": float(question.language == "en"),
+    }
+
+
+# --- the answer ---------------------------------------------------------------------------
+
+
+def _citation(number: int, passage: Passage, candidate: Candidate | None) -> Citation:
+    article, chunk = passage.article, passage.chunk
+    sentence = (candidate.start, candidate.end) if candidate else (chunk.start, chunk.start)
+    span = candidate.span if candidate else None
+    return Citation(
+        number=number, doc_id=article.id, title=article.title, date=str(article.date) if article.date else None,
+        source=article.source, url=article.url, passage=chunk.text, start=chunk.start, end=chunk.end,
+        sentence_start=sentence[0], sentence_end=sentence[1], score=round(passage.score, 6),
+        answer_start=candidate.start + span.start if span else None,
+        answer_end=candidate.start + span.end if span else None,
+    )
+
+
+def _best_per_article(candidates: Sequence[Candidate]) -> list[Candidate]:
+    best: dict[str, Candidate] = {}
+    for candidate in candidates:
+        best.setdefault(candidate.passage.article.id, candidate)
+    return list(best.values())
+
+
+def _span_text(candidate: Candidate) -> str:
+    return candidate.text[candidate.span.start : candidate.span.end] if candidate.span else candidate.text
+
+
+def _disagreeing(question: Question, leaders: list[Candidate]) -> list[Candidate]:
+    """Articles of different dates whose equally good sentences give different answers."""
+    if len(leaders) < 2 or question.kind not in ("who", "when", "where", "how_many") or leaders[0].span is None:
+        return []
+    first = leaders[0]
+    rivals = [
+        c for c in leaders[1:3]
+        if c.span is not None and c.score >= 0.92 * first.score and c.passage.article.date != first.passage.article.date
+        and match_tokens(_span_text(c)) != match_tokens(_span_text(first))
+    ]
+    if not rivals:
+        return []
+    group = [first, *rivals]
+    return sorted(group, key=lambda c: c.passage.article.date.first_day().toordinal() if c.passage.article.date else 0, reverse=True)
+
+
+def _ordered_citations(lead: list[Candidate], passages: Sequence[Passage], candidates: Sequence[Candidate], k: int):
+    """One citation per article: the articles behind the answer first, then the best other passages."""
+    by_article = {c.passage.article.id: c for c in _best_per_article(candidates)}
+    order = [c.passage for c in lead]
+    for passage in passages:
+        if all(p.article.id != passage.article.id for p in order):
+            order.append(passage)
+    chosen = order[: max(k, len(lead))]
+    return tuple(_citation(i + 1, p, _matching(by_article.get(p.article.id), p)) for i, p in enumerate(chosen))
+
+
+def _matching(candidate: Candidate | None, passage: Passage) -> Candidate | None:
+    """The article's best sentence, cited with the passage that contains it."""
+    if candidate is None:
+        return None
+    return candidate if candidate.passage.row == passage.row else None
+
+
+def compose_answer(
+    question: Question, passages: Sequence[Passage], candidates: Sequence[Candidate], *, calibration: Calibration,
+    k: int, notes: tuple[str, ...] = (),
+) -> Answer:
+    if not candidates:
+        citations = _ordered_citations([], passages, [], k)
+        return Answer(question.text, "", "", True, 0.0, citations, question.kind, question.language, notes=notes)
+    leaders = _best_per_article(candidates)
+    best = leaders[0]
+    confidence = calibration.probability(answer_features(question, best, passages))
+    abstained = confidence < calibration.threshold
+    group = [] if abstained else _disagreeing(question, leaders)
+    lead = group or [best]
+    head = lead[0]
+    citations = _ordered_citations(lead, [c.passage for c in lead] + list(passages), candidates, k)
+    alternatives = tuple(
+        Alternative(_span_text(c), str(c.passage.article.date) if c.passage.article.date else None, i + 1)
+        for i, c in enumerate(lead[1:], start=1)
+    )
+    return Answer(
+        question=question.text,
+        text="" if abstained else _span_text(head),
+        sentence=head.text,
+        abstained=abstained,
+        confidence=round(confidence, 4),
+        citations=citations,
+        question_type=question.kind,
+        language=question.language,
+        resolved_date=None if abstained or head.span is None else head.span.resolved,
+        alternatives=alternatives,
+        notes=notes,
+    )
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+NOT_FOUND_VI = "Không tìm thấy thông tin trả lời câu hỏi này trong các bài báo."
+
+
+def render_markdown(answer: Answer) -> str:
+    lines = []
+    if answer.abstained:
+        lines.append(f"{NOT_FOUND_VI} (No answer found in the articles.)")
+        if answer.citations:
+            lines.append("\nĐoạn gần nhất / closest passages:")
+    else:
+        resolved = f" ({answer.resolved_date})" if answer.resolved_date and answer.resolved_date not in answer.text else ""
+        lines.append(f"**{answer.text}**{resolved} [1]")
+        for alternative in answer.alternatives:
+            lines.append(f"- Bài ngày {alternative.date}: **{alternative.text}** [{alternative.citation}]")
+        if answer.alternatives:
+            lines.insert(1, f"- Bài ngày {answer.citations[0].date}: **{answer.text}** [1] (mới nhất / newest)")
+            lines[0] = "Các bài báo trả lời khác nhau (articles disagree):"
+        lines.append(f"\n> {answer.sentence} [1]")
+    lines.append("")
+    for citation in answer.citations:
+        date = f", {citation.date}" if citation.date else ""
+        lines.append(f"[{citation.number}] {citation.title} ({citation.source}{date}), ký tự {citation.start}–{citation.end}")
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""The public entry points: ``Assistant`` over one index, and ``ask()`` over the default one.
+
+``ask()`` with no index uses the sample corpus shipped in the package, indexed on first use
+(once, under a lock, so concurrent first calls build it once).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .answer import Answer, Calibration, compose_answer, rank_sentences
+from .chunking import ChunkSettings
+from .corpus import load_articles
+from .embedder import Embedder, SentenceTransformerEmbedder
+from .index import CorpusIndex, build_index, index_exists, open_index
+from .question import analyse
+from .retrieve import Filters, RetrievalSettings, Retriever
+from .sample import SAMPLE_INDEX_NAME, sample_corpus_dir
+
+MAX_QUESTION_CHARS = 1000
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    k: int = 5
+    date_from: date | None = None
+    date_to: date | None = None
+    source: str | None = None
+
+
+def _clean_question(question: object) -> tuple[str, tuple[str, ...]]:
+    if not isinstance(question, str):
+        raise TypeError(f"question must be a str, not {type(question).__name__}")
+    text = " ".join(_CONTROL_RE.sub(" ", question).split())
+    if len(text) > MAX_QUESTION_CHARS:
+        cut = text.rfind(" ", 0, MAX_QUESTION_CHARS)
+        text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
+        return text, (f"Câu hỏi quá dài, chỉ dùng {len(text)} ký tự đầu (question truncated).",)
+    return text, ()
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+class Assistant:
+    def __init__(
+        self,
+        index: CorpusIndex,
+        embedder: Embedder,
+        *,
+        retrieval: RetrievalSettings = RetrievalSettings(),
+        calibration: Calibration | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.retriever = Retriever(index, embedder, settings=retrieval)
+        self.calibration = calibration or Calibration.bundled()
+
+    @classmethod
+    def open(cls, name_or_path: str | Path, *, model: str | None = None, embedder: Embedder | None = None, **options) -> Assistant:
+        embedder = embedder or SentenceTransformerEmbedder(model)
+        return cls(open_index(name_or_path, model=embedder.identity), embedder, **options)
+
+    @classmethod
+    def build(
+        cls, paths: Sequence[str | os.PathLike], name_or_path: str | Path, *, model: str | None = None,
+        embedder: Embedder | None = None, chunking: ChunkSettings = ChunkSettings(), skip_bad: bool = False,
+        show_progress: bool = False, **options,
+    ) -> Assistant:
+        embedder = embedder or SentenceTransformerEmbedder(model)
+        articles = load_articles(paths, skip_bad=skip_bad).articles
+        index = build_index(articles, name_or_path=name_or_path, embedder=embedder, chunking=chunking,
+                            sources=[str(p) for p in paths], show_progress=show_progress)
+        return cls(index, embedder, **options)
+
+    def ask(self, question: str, *, k: int = 5, date_from: date | str | None = None, date_to: date | str | None = None,
+            source: str | None = None) -> Answer:
+        return self.ask_batch([question], k=k, date_from=date_from, date_to=date_to, source=source)[0]
+
+    def ask_batch(self, questions: Sequence[str], *, k: int = 5, date_from: date | str | None = None,
+                  date_to: date | str | None = None, source: str | None = None) -> list[Answer]:
+        """Answer several questions, embedding them in one call."""
+        if isinstance(questions, str):
+            raise TypeError("ask_batch takes a list of questions; use ask() for one")
+        cleaned = [_clean_question(q) for q in questions]
+        filters = Filters(_as_date(date_from), _as_date(date_to), source)
+        answers: list[Answer | None] = [None] * len(cleaned)
+        live = [i for i, (text, _) in enumerate(cleaned) if re.search(r"\w", text)]
+        vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
+        results = self.retriever.search_batch([cleaned[i][0] for i in live], k=max(k, 8), filters=filters, vectors=vectors)
+        for slot, position in enumerate(live):
+            answers[position] = self._answer(cleaned[position], results[slot], vectors[slot], k)
+        for position, (text, notes) in enumerate(cleaned):
+            if answers[position] is None:
+                answers[position] = Answer(text, "", "", True, 0.0, (), notes=notes + ("Câu hỏi trống (empty question).",))
+        return answers  # type: ignore[return-value]
+
+    def _answer(self, cleaned: tuple[str, tuple[str, ...]], passages, vector, k: int) -> Answer:
+        text, notes = cleaned
+        question = analyse(text)
+        candidates = rank_sentences(question, passages, query_vector=vector, embedder=self.embedder, lexical=self.index.lexical)
+        return compose_answer(question, passages, candidates, calibration=self.calibration, k=k, notes=notes)
+
+
+_DEFAULT: Assistant | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_assistant(*, show_progress: bool = False) -> Assistant:
+    """The assistant over the bundled sample corpus, built on first use and then reused."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            embedder = SentenceTransformerEmbedder()
+            if index_exists(SAMPLE_INDEX_NAME):
+                _DEFAULT = Assistant.open(SAMPLE_INDEX_NAME, embedder=embedder)
+            else:
+                _DEFAULT = Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress)
+        return _DEFAULT
+
+
+def ask(question: str, *, index: str | Path | None = None, **options) -> Answer:
+    """Answer one question from the default index, or from the index named."""
+    assistant = default_assistant() if index is None else Assistant.open(index)
+    return assistant.ask(question, **options)

@@ -1,0 +1,383 @@
+"""The searchable index of a corpus: vectors, BM25, chunk and article stores, manifest.
+
+Layout of one index folder (all plain arrays and JSON, no pickle)::
+
+    manifest.json      format version, model, chunking, corpus fingerprint, counts, checksums
+    articles.jsonl     one article per line, text as stored (offsets point into it)
+    chunks.npy         int64 rows (article row, start, end, index within article)
+    vectors.faiss      FAISS inner-product index of unit vectors, one per chunk row
+    bm25/              bm25s arrays for the marked and the folded field
+
+Opening verifies sizes and checksums, so a damaged file is a clear error, never wrong answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .chunking import Chunk, ChunkSettings, chunk_article
+from .corpus import Article, ArticleDate
+from .embedder import Embedder, ModelIdentity
+from .errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError, UnknownArticleError
+from .lexical import LexicalIndex
+from .paths import indexes_dir
+from .progress import progress
+from .store import discard, new_version_dir, publish, sha256_file, write_json, writer_lock
+
+FORMAT_VERSION = 1
+_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_EMBED_BATCH = 256
+
+
+def resolve_index_path(name_or_path: str | Path) -> Path:
+    """A bare name lives under ``embeddings/index/``; anything with a slash is a path."""
+    text = str(name_or_path)
+    if "/" in text or text.startswith("."):
+        return Path(text).expanduser()
+    if not _NAME_RE.match(text):
+        raise IndexNotFoundError(f"invalid index name {text!r}: use letters, digits, '-' and '_'")
+    return indexes_dir() / text
+
+
+def passage_text(article: Article, chunk_text: str) -> str:
+    """What the model and BM25 read for a chunk: the headline gives every chunk its topic."""
+    return f"{article.title}\n{chunk_text}" if article.title else chunk_text
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    path: Path
+    manifest: dict
+    articles: tuple[Article, ...]
+    chunk_rows: np.ndarray  # (n, 4): article row, start, end, index within article
+    vectors: faiss.Index
+    lexical: LexicalIndex
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest["name"])
+
+    @property
+    def model(self) -> ModelIdentity:
+        model = self.manifest["model"]
+        return ModelIdentity(model["name"], model["fingerprint"], int(model["dimension"]))
+
+    def __len__(self) -> int:
+        return len(self.chunk_rows)
+
+    def chunk(self, row: int) -> Chunk:
+        article_row, start, end, index = (int(v) for v in self.chunk_rows[row])
+        article = self.articles[article_row]
+        return Chunk(article.id, index, start, end, article.text[start:end])
+
+    def article_of(self, row: int) -> Article:
+        return self.articles[int(self.chunk_rows[row, 0])]
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _chunk_table(articles: Sequence[Article], settings: ChunkSettings) -> tuple[np.ndarray, list[str]]:
+    rows, texts = [], []
+    for article_row, article in enumerate(articles):
+        for chunk in chunk_article(article, settings=settings):
+            rows.append((article_row, chunk.start, chunk.end, chunk.index))
+            texts.append(passage_text(article, chunk.text))
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 4), texts
+
+
+def _embed_passages(texts: Sequence[str], embedder: Embedder, *, show_progress: bool) -> np.ndarray:
+    dimension = embedder.identity.dimension
+    batches = [texts[i : i + _EMBED_BATCH] for i in range(0, len(texts), _EMBED_BATCH)]
+    parts = [
+        embedder.embed(batch, kind="passage")
+        for batch in progress(batches, desc="Embedding", unit="batch", enabled=show_progress, total=len(batches))
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, dimension), dtype=np.float32)
+
+
+def corpus_fingerprint(articles: Iterable[Article]) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(f"{a.id}\x1f{a.content_hash}" for a in articles):
+        digest.update(key.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:32]
+
+
+def _article_record(article: Article) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "date": str(article.date) if article.date else None,
+        "text": article.text,
+        "source": article.source,
+        "url": article.url,
+        "title_derived": article.title_derived,
+        "origin": article.origin,
+        "content_hash": article.content_hash,
+    }
+
+
+def _article_from_record(record: dict) -> Article:
+    return Article(
+        id=record["id"],
+        title=record["title"],
+        date=ArticleDate.parse(record["date"]) if record["date"] else None,
+        text=record["text"],
+        source=record["source"],
+        url=record.get("url"),
+        title_derived=bool(record.get("title_derived")),
+        origin=record.get("origin", ""),
+    )
+
+
+def _write_files(folder: Path, articles: Sequence[Article], rows: np.ndarray, vectors: np.ndarray, texts: Sequence[str]) -> None:
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as out:
+        for article in articles:
+            out.write(json.dumps(_article_record(article), ensure_ascii=False) + "\n")
+    np.save(folder / "chunks.npy", rows, allow_pickle=False)
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    faiss.write_index(flat, str(folder / "vectors.faiss"))
+    (folder / "bm25").mkdir()
+    LexicalIndex.build(texts).save(folder / "bm25")
+
+
+def _checksums(folder: Path) -> dict[str, dict[str, object]]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+    return {str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files}
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """Everything a new index version is made of; vectors already embedded."""
+
+    name: str
+    articles: tuple[Article, ...]
+    rows: np.ndarray
+    vectors: np.ndarray
+    texts: tuple[str, ...]
+    model: ModelIdentity
+    chunking: ChunkSettings
+    sources: tuple[str, ...]
+    created_at: str
+    seconds: float
+
+
+def _write_version(plan: BuildPlan, target: Path) -> None:
+    version = new_version_dir(target)
+    try:
+        _write_files(version, plan.articles, plan.rows, plan.vectors, plan.texts)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "name": plan.name,
+            "model": plan.model.to_dict(),
+            "chunking": plan.chunking.to_dict(),
+            "corpus_fingerprint": corpus_fingerprint(plan.articles),
+            "counts": {
+                "articles": len(plan.articles),
+                "chunks": int(len(plan.rows)),
+                "dated_articles": sum(a.date is not None for a in plan.articles),
+            },
+            "faiss_index": "IndexFlatIP",
+            "sources": list(plan.sources),
+            "created_at": plan.created_at,
+            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(plan.seconds, 2),
+            "files": _checksums(version),
+        }
+        write_json(version / "manifest.json", manifest)
+        publish(version, target)
+    except BaseException:
+        discard(version)
+        raise
+
+
+def build_index(
+    articles: Sequence[Article],
+    *,
+    name_or_path: str | Path,
+    embedder: Embedder,
+    chunking: ChunkSettings = ChunkSettings(),
+    sources: Sequence[str] = (),
+    show_progress: bool = False,
+) -> CorpusIndex:
+    """Chunk, embed and store ``articles`` as a complete new index, replacing any old one."""
+    started = time.perf_counter()
+    target = resolve_index_path(name_or_path)
+    articles = tuple(articles)
+    rows, texts = _chunk_table(articles, chunking)
+    vectors = _embed_passages(texts, embedder, show_progress=show_progress)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    plan = BuildPlan(target.name, articles, rows, vectors, tuple(texts), embedder.identity, chunking,
+                     tuple(str(s) for s in sources), now, time.perf_counter() - started)
+    with writer_lock(target):
+        _write_version(plan, target)
+    return open_index(target, model=embedder.identity)
+
+
+# --- opening ------------------------------------------------------------------------------
+
+
+def _rebuild_hint(manifest: dict | None, target: Path) -> str:
+    sources = " ".join((manifest or {}).get("sources") or ["PATH..."])
+    return f"rebuild it with: qa index build {sources} --name {target.name}"
+
+
+def _read_manifest(target: Path) -> dict:
+    manifest_path = target / "manifest.json"
+    if not target.exists():
+        raise IndexNotFoundError(f"no index at {target}; build one with: qa index build PATH... --name {target.name}")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"index {target}: manifest.json is missing or damaged ({exc}); {_rebuild_hint(None, target)}") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexCorruptError(
+            f"index {target} has format version {manifest.get('format_version')}, this program reads {FORMAT_VERSION}; "
+            + _rebuild_hint(manifest, target)
+        )
+    return manifest
+
+
+def _verify_files(target: Path, manifest: dict) -> None:
+    for relative, expected in manifest["files"].items():
+        path = target / relative
+        problem = None
+        if not path.is_file():
+            problem = "is missing"
+        elif path.stat().st_size != expected["bytes"]:
+            problem = f"has {path.stat().st_size} bytes, expected {expected['bytes']} (truncated?)"
+        elif sha256_file(path) != expected["sha256"]:
+            problem = "does not match its checksum (corrupted)"
+        if problem:
+            raise IndexCorruptError(f"index {target}: {relative} {problem}; {_rebuild_hint(manifest, target)}")
+
+
+def open_index(name_or_path: str | Path, *, model: ModelIdentity | None = None, verify: bool = True) -> CorpusIndex:
+    """Load a saved index, refusing one that is damaged or was built by another model."""
+    target = resolve_index_path(name_or_path)
+    manifest = _read_manifest(target)
+    if verify:
+        _verify_files(target, manifest)
+    if model is not None and (manifest["model"]["name"], manifest["model"]["fingerprint"]) != (model.name, model.fingerprint):
+        raise ModelMismatchError(
+            f"index {target.name} was built with model {manifest['model']['name']!r} "
+            f"({manifest['model']['fingerprint']}), not {model.name!r} ({model.fingerprint}); "
+            f"open it with that model or rebuild it with --model {model.name}"
+        )
+    folder = target.resolve()
+    with (folder / "articles.jsonl").open(encoding="utf-8") as handle:
+        articles = tuple(_article_from_record(json.loads(line)) for line in handle)
+    rows = np.load(folder / "chunks.npy", allow_pickle=False)
+    vectors = faiss.read_index(str(folder / "vectors.faiss"))
+    lexical = LexicalIndex.load(folder / "bm25", size=len(rows))
+    return CorpusIndex(target, manifest, articles, rows, vectors, lexical)
+
+
+def index_exists(name_or_path: str | Path) -> bool:
+    return (resolve_index_path(name_or_path) / "manifest.json").is_file()
+
+
+# --- incremental updates ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    embedded_chunks: int = 0
+
+
+def _chunk_ranges(index: CorpusIndex) -> dict[str, range]:
+    """Chunk rows of each article (rows are stored grouped by article, in article order)."""
+    owners = index.chunk_rows[:, 0]
+    bounds = np.searchsorted(owners, np.arange(len(index.articles) + 1))
+    return {a.id: range(int(bounds[r]), int(bounds[r + 1])) for r, a in enumerate(index.articles)}
+
+
+def _reuse_or_embed(
+    current: CorpusIndex, articles: Sequence[Article], reusable: set[str], embedder: Embedder, *, show_progress: bool
+) -> tuple[np.ndarray, np.ndarray, list[str], int]:
+    """Rows, vectors and passage texts for ``articles``; unchanged articles keep their vectors."""
+    settings = ChunkSettings(**current.manifest["chunking"])
+    ranges = _chunk_ranges(current)
+    tables = []
+    for article_row, article in enumerate(articles):
+        if article.id in reusable:
+            table = current.chunk_rows[ranges[article.id].start : ranges[article.id].stop].copy()
+        else:
+            table = _chunk_table([article], settings)[0]
+        table[:, 0] = article_row
+        tables.append(table)
+    rows = np.concatenate(tables) if tables else np.zeros((0, 4), np.int64)
+    texts = [passage_text(articles[a], articles[a].text[s:e]) for a, s, e, _ in rows.tolist()]
+    fresh = np.array([articles[a].id not in reusable for a in rows[:, 0]], dtype=bool)
+    vectors = np.zeros((len(rows), embedder.identity.dimension), dtype=np.float32)
+    kept = [i for a in articles if a.id in reusable for i in ranges[a.id]]
+    if kept:
+        vectors[~fresh] = current.vectors.reconstruct_n(0, current.vectors.ntotal)[kept]
+    vectors[fresh] = _embed_passages([t for t, f in zip(texts, fresh) if f], embedder, show_progress=show_progress)
+    return rows, vectors, texts, int(fresh.sum())
+
+
+def _save_update(current: CorpusIndex, articles: tuple[Article, ...], embedder: Embedder, reusable: set[str],
+                 *, sources: Sequence[str], show_progress: bool, started: float) -> tuple[CorpusIndex, int]:
+    rows, vectors, texts, embedded = _reuse_or_embed(current, articles, reusable, embedder, show_progress=show_progress)
+    plan = BuildPlan(current.path.name, articles, rows, vectors, tuple(texts), embedder.identity,
+                     ChunkSettings(**current.manifest["chunking"]), tuple(sources), current.manifest["created_at"],
+                     time.perf_counter() - started)
+    _write_version(plan, current.path)
+    return open_index(current.path, model=embedder.identity), embedded
+
+
+def add_to_index(
+    name_or_path: str | Path, articles: Sequence[Article], *, embedder: Embedder, sources: Sequence[str] = (),
+    show_progress: bool = False,
+) -> tuple[CorpusIndex, UpdateReport]:
+    """Add new articles and replace changed ones (same id, new text); embed only those."""
+    started = time.perf_counter()
+    target = resolve_index_path(name_or_path)
+    with writer_lock(target):
+        current = open_index(target, model=embedder.identity)
+        incoming = {a.id: a for a in articles}
+        old = {a.id: a for a in current.articles}
+        unchanged = {i for i, a in incoming.items() if i in old and old[i].content_hash == a.content_hash}
+        changed = [i for i in incoming if i in old and i not in unchanged]
+        added = [i for i in incoming if i not in old]
+        merged = tuple(incoming.get(a.id, a) for a in current.articles) + tuple(incoming[i] for i in added)
+        reusable = set(old) - set(changed)
+        if not changed and not added:
+            return current, UpdateReport(unchanged=tuple(sorted(unchanged)))
+        all_sources = list(dict.fromkeys([*current.manifest.get("sources", []), *map(str, sources)]))
+        index, embedded = _save_update(current, merged, embedder, reusable, sources=all_sources,
+                                       show_progress=show_progress, started=started)
+    return index, UpdateReport(tuple(added), tuple(changed), tuple(sorted(unchanged)), (), embedded)
+
+
+def remove_from_index(name_or_path: str | Path, ids: Iterable[str], *, embedder: Embedder) -> tuple[CorpusIndex, UpdateReport]:
+    """Drop articles by id; an unknown id is an error, so a typo never passes silently."""
+    started = time.perf_counter()
+    target = resolve_index_path(name_or_path)
+    with writer_lock(target):
+        current = open_index(target, model=embedder.identity)
+        drop = set(ids)
+        missing = drop - {a.id for a in current.articles}
+        if missing:
+            raise UnknownArticleError(f"index {target.name} has no article with id {', '.join(sorted(missing))}")
+        kept = tuple(a for a in current.articles if a.id not in drop)
+        index, _ = _save_update(current, kept, embedder, {a.id for a in kept},
+                                sources=current.manifest.get("sources", []), show_progress=False, started=started)
+    return index, UpdateReport(removed=tuple(sorted(drop)))

@@ -1,0 +1,108 @@
+"""What a question asks: its language, its type and the role verb it turns on.
+
+Patterns are written once with diacritics; for a question typed without them the same
+patterns are matched in folded form, so "ai chu tri" is a who-question like "ai chủ trì".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import fold_accents, has_diacritics, nfc
+
+# Order matters: "ngày bao nhiêu" is a when-question before it is a how-many one, and
+# "những ai" a list of people before a single person.
+_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("when", r"khi nào|bao giờ|lúc nào|hồi nào|hôm nào|ngày nào|ngày bao nhiêu|ngày mấy|tháng nào|tháng mấy|"
+             r"năm nào|năm bao nhiêu|thời gian nào|thời điểm nào|vào thời gian|ngày tháng"),
+    ("when", r"\bwhen\b|what date|what day|which day|what year|which year|what month|which month|what time"),
+    ("list", r"những ai|những gì|những \w+(?: \w+){0,3} nào|các \w+(?: \w+){0,3} nào|gồm những|kể tên|liệt kê|"
+             r"\bwhich \w+(?: \w+){0,2}(?:ies|s)\b|\blist\b|\bname the\b|what are the"),
+    ("how_many", r"bao nhiêu|\bmấy\b|số lượng|how many|how much|number of"),
+    ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b|\bwhere\b|what place|which city|which province"),
+    ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào|\bwho\b|\bwhom\b|\bwhose\b"),
+    ("why", r"tại sao|vì sao|lý do|nguyên nhân|\bwhy\b"),
+    ("how", r"như thế nào|thế nào|ra sao|bằng cách nào|\bhow\b"),
+    ("what", r"\bgì\b|\bnào\b|\bwhat\b|\bwhich\b"),
+)
+
+# Verbs that name a role in an event; English verbs map onto the Vietnamese ones the
+# articles use. Longer phrases first, so "dự và chỉ đạo" wins over "chỉ đạo".
+ROLE_VERBS = (
+    "dự và chỉ đạo", "chủ trì", "phát biểu", "chỉ đạo", "trao", "đề nghị", "cho biết", "tiếp thu", "quán triệt",
+    "phát động", "ghi nhận", "lưu ý", "yêu cầu", "đánh giá", "tổ chức", "ký", "dự", "nói",
+)
+_ENGLISH_VERBS = {
+    r"chair(?:ed|s)?|presid(?:ed|es|e)|hosted": "chủ trì",
+    r"attend(?:ed|s)?": "dự",
+    r"direct(?:ed|s)?|instruct(?:ed|s)?|guid(?:ed|es|e)": "chỉ đạo",
+    r"spoke|speak(?:s)?|speech|address(?:ed)?": "phát biểu",
+    r"present(?:ed|s)?|award(?:ed|s)?|hand(?:ed)? (?:over|out)|gave": "trao",
+    r"propos(?:ed|es|e)|suggest(?:ed|s)?|request(?:ed|s)?|call(?:ed)? (?:on|for)": "đề nghị",
+    r"launch(?:ed|es)?": "phát động",
+    r"sign(?:ed|s)?": "ký",
+    r"organi[sz](?:ed|es|e)|held": "tổ chức",
+}
+_ENGLISH_HINT = re.compile(r"\b(who|what|when|where|which|why|how|did|does|is|are|was|were|the|of)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    language: str  # "vi" or "en"
+    diacritics: bool
+    kind: str  # who, when, where, how_many, list, what, why, how, other
+    role_verbs: tuple[str, ...]
+    unit: str | None  # the noun counted in a how-many question ("cơ quan")
+
+
+def _matchable(text: str, *, diacritics: bool) -> str:
+    lowered = nfc(text).lower()
+    return lowered if diacritics else fold_accents(lowered)
+
+
+def _pattern(source: str, *, diacritics: bool) -> re.Pattern[str]:
+    return re.compile(source if diacritics else fold_accents(source))
+
+
+def _kind(lowered: str, *, diacritics: bool) -> str:
+    for kind, source in _TYPE_PATTERNS:
+        if _pattern(source, diacritics=diacritics).search(lowered):
+            return kind
+    return "other"
+
+
+def _role_verbs(lowered: str, *, diacritics: bool, english: bool) -> tuple[str, ...]:
+    found = []
+    if english:
+        found = [verb for pattern, verb in _ENGLISH_VERBS.items() if re.search(rf"\b(?:{pattern})\b", lowered)]
+    else:
+        remaining = lowered
+        for verb in ROLE_VERBS:
+            key = verb if diacritics else fold_accents(verb)
+            if re.search(rf"\b{re.escape(key)}\b", remaining):
+                found.append(verb)
+                remaining = re.sub(rf"\b{re.escape(key)}\b", " ", remaining)
+    return tuple(dict.fromkeys(found))
+
+
+def _unit(lowered: str, *, diacritics: bool) -> str | None:
+    source = r"(?:bao nhiêu|mấy|how many)\s+(\w+(?:\s\w+)?)"
+    match = _pattern(source, diacritics=diacritics).search(lowered)
+    return match.group(1) if match else None
+
+
+def analyse(question: str) -> Question:
+    text = nfc(question).strip()
+    diacritics = has_diacritics(text)
+    lowered = _matchable(text, diacritics=diacritics)
+    english = not diacritics and bool(_ENGLISH_HINT.search(lowered)) and not re.search(r"\b(ai|gi|nao|dau|bao nhieu)\b", lowered)
+    return Question(
+        text=text,
+        language="en" if english else "vi",
+        diacritics=diacritics,
+        kind=_kind(lowered, diacritics=diacritics),
+        role_verbs=_role_verbs(lowered, diacritics=diacritics, english=english),
+        unit=_unit(lowered, diacritics=diacritics),
+    )

@@ -1,0 +1,162 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 candidates fused, with date and source filters.
+
+Both component ranks are kept on every passage, so a surprising result can be traced to the
+retriever that put it there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from .chunking import Chunk
+from .corpus import Article
+from .embedder import Embedder
+from .index import CorpusIndex
+
+Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["rrf", "weighted"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles may answer: published within [date_from, date_to], from a matching source.
+
+    A month-precise date matches a range that overlaps its month; an undated article never
+    matches a date filter. ``source`` matches any part of the article's source or origin.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    source: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.source)
+
+    def admits(self, article: Article) -> bool:
+        if self.source and self.source.lower() not in f"{article.source} {article.origin}".lower():
+            return False
+        if not (self.date_from or self.date_to):
+            return True
+        if article.date is None:
+            return False
+        if self.date_from and article.date.last_day() < self.date_from:
+            return False
+        return not (self.date_to and article.date.first_day() > self.date_to)
+
+
+@dataclass(frozen=True)
+class Passage:
+    row: int
+    chunk: Chunk
+    article: Article
+    score: float
+    dense_rank: int | None
+    dense_score: float | None
+    lexical_rank: int | None
+    lexical_score: float | None
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    mode: Mode = "hybrid"
+    fusion: Fusion = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    candidates: int = 50
+
+
+class Retriever:
+    def __init__(self, index: CorpusIndex, embedder: Embedder, *, settings: RetrievalSettings = RetrievalSettings()) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def search(self, question: str, *, k: int = 5, filters: Filters = Filters()) -> list[Passage]:
+        return self.search_batch([question], k=k, filters=filters)[0]
+
+    def search_batch(
+        self, questions: Sequence[str], *, k: int = 5, filters: Filters = Filters(), vectors: np.ndarray | None = None
+    ) -> list[list[Passage]]:
+        """Top ``k`` passages per question; ``vectors`` are the questions' embeddings if already computed."""
+        if not questions:
+            return []
+        allowed = self._allowed_rows(filters)
+        want_dense = self.settings.mode in ("hybrid", "dense")
+        if want_dense and vectors is None:
+            vectors = self.embedder.embed(list(questions), kind="query")
+        results = []
+        for position, question in enumerate(questions):
+            dense = self._dense(vectors[position], allowed) if want_dense else {}
+            lexical = self._lexical(question, allowed) if self.settings.mode in ("hybrid", "bm25") else {}
+            results.append(self._fuse(dense, lexical, k))
+        return results
+
+    def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        if not filters.active:
+            return None
+        admitted = np.array([filters.admits(a) for a in self.index.articles], dtype=bool)
+        return np.flatnonzero(admitted[self.index.chunk_rows[:, 0]]) if len(self.index) else np.zeros(0, np.int64)
+
+    def _dense(self, vector: np.ndarray, allowed: np.ndarray | None) -> dict[int, tuple[int, float]]:
+        """Row -> (rank, cosine) for the best dense candidates."""
+        limit = min(self.settings.candidates, len(self.index) if allowed is None else len(allowed))
+        if limit == 0:
+            return {}
+        params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+        scores, rows = self.index.vectors.search(vector.reshape(1, -1), limit, params=params)
+        hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        return {row: (rank, score) for rank, (row, score) in enumerate(hits, start=1)}
+
+    def _lexical(self, question: str, allowed: np.ndarray | None) -> dict[int, tuple[int, float]]:
+        scores = self.index.lexical.scores(question)
+        if allowed is not None:
+            masked = np.full_like(scores, -1.0)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        limit = min(self.settings.candidates, int((scores > 0).sum()))
+        if limit == 0:
+            return {}
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return {int(row): (rank, float(scores[row])) for rank, row in enumerate(top, start=1)}
+
+    def _fuse(self, dense: dict[int, tuple[int, float]], lexical: dict[int, tuple[int, float]], k: int) -> list[Passage]:
+        fused = {row: self._fused_score(dense.get(row), lexical.get(row), dense, lexical) for row in {*dense, *lexical}}
+        best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
+        return [
+            Passage(
+                row=row,
+                chunk=self.index.chunk(row),
+                article=self.index.article_of(row),
+                score=fused[row],
+                dense_rank=dense[row][0] if row in dense else None,
+                dense_score=dense[row][1] if row in dense else None,
+                lexical_rank=lexical[row][0] if row in lexical else None,
+                lexical_score=lexical[row][1] if row in lexical else None,
+            )
+            for row in best
+        ]
+
+    def _fused_score(self, dense_hit, lexical_hit, dense, lexical) -> float:
+        settings = self.settings
+        if settings.fusion == "rrf":
+            return sum(1.0 / (settings.rrf_k + hit[0]) for hit in (dense_hit, lexical_hit) if hit)
+        dense_part = _normalised(dense_hit, dense)
+        lexical_part = _normalised(lexical_hit, lexical)
+        return settings.dense_weight * dense_part + (1 - settings.dense_weight) * lexical_part
+
+
+def _normalised(hit: tuple[int, float] | None, hits: dict[int, tuple[int, float]]) -> float:
+    """Min-max score within this question's candidates, 0 when the retriever did not return it."""
+    if hit is None:
+        return 0.0
+    values = [score for _, score in hits.values()]
+    low, high = min(values), max(values)
+    return 1.0 if high == low else (hit[1] - low) / (high - low)
