@@ -56,11 +56,129 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
     stats.set_defaults(handler=_corpus_stats)
 
 
+def _embedder(args: argparse.Namespace):
+    from .embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(getattr(args, "model", None), show_progress=True)
+
+
+def _index_build(args: argparse.Namespace) -> int:
+    from .index import build_index
+
+    result = load_articles(args.paths, skip_bad=args.skip_bad)
+    _report_load(result)
+    index = build_index(result.articles, name_or_path=args.name, embedder=_embedder(args), sources=args.paths, show_progress=True)
+    print(f"built index {index.name}: {len(index.articles):,} articles, {len(index):,} chunks, {index.manifest['build_seconds']} s")
+    return 0
+
+
+def _index_add(args: argparse.Namespace) -> int:
+    from .index import add_to_index, open_index
+
+    current = open_index(args.name, verify=False)
+    result = load_articles(args.paths, skip_bad=args.skip_bad)
+    _report_load(result)
+    _, report = add_to_index(args.name, result.articles, embedder=_embedder_for(current), sources=args.paths, show_progress=True)
+    print(f"added {len(report.added)}, changed {len(report.changed)}, unchanged {len(report.unchanged)}; "
+          f"embedded {report.embedded_chunks} chunks")
+    return 0
+
+
+def _index_remove(args: argparse.Namespace) -> int:
+    from .index import open_index, remove_from_index
+
+    current = open_index(args.name, verify=False)
+    index, report = remove_from_index(args.name, args.ids, embedder=_embedder_for(current))
+    print(f"removed {len(report.removed)}; {len(index.articles):,} articles remain")
+    return 0
+
+
+def _embedder_for(index):
+    from .embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(index.model.name, show_progress=True)
+
+
+def _index_info(args: argparse.Namespace) -> int:
+    from .index import open_index
+
+    index = open_index(args.name)
+    manifest = index.manifest
+    size = sum(entry["bytes"] for entry in manifest["files"].values())
+    rows = [
+        ("index", f"{index.name} ({index.path})"),
+        ("articles", f"{manifest['counts']['articles']:,} ({manifest['counts']['dated_articles']:,} dated)"),
+        ("chunks", f"{manifest['counts']['chunks']:,}"),
+        ("model", f"{manifest['model']['name']} ({manifest['model']['fingerprint']}, {manifest['model']['dimension']} dims)"),
+        ("chunking", ", ".join(f"{k}={v}" for k, v in manifest["chunking"].items())),
+        ("size on disk", f"{size / 1e6:.1f} MB"),
+        ("built", f"{manifest['created_at']} (updated {manifest['updated_at']}, {manifest['build_seconds']} s)"),
+        ("sources", " ".join(manifest.get("sources", []))),
+    ]
+    for name, value in rows:
+        print(f"{name:<13} {value}")
+    return 0
+
+
+def _report_load(result) -> None:
+    for skipped in result.skipped:
+        print(f"skipped {skipped.location}: {skipped.reason}", file=sys.stderr)
+    if result.duplicates:
+        print(f"{len(result.duplicates)} duplicate texts kept once", file=sys.stderr)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    import json
+
+    from .assistant import Assistant, default_assistant
+
+    assistant = default_assistant(show_progress=True) if args.index is None else Assistant.open(args.index, model=args.model)
+    answer = assistant.ask(args.question, k=args.k, date_from=args.date_from, date_to=args.date_to)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer.markdown())
+    return 0
+
+
+def _add_index_commands(commands: argparse._SubParsersAction) -> None:
+    index = commands.add_parser("index", help="build and maintain indexes").add_subparsers(dest="action", required=True)
+    build = index.add_parser("build", help="index articles from scratch")
+    build.add_argument("paths", nargs="+")
+    build.add_argument("--name", required=True, help="index name (under embeddings/index/) or folder path")
+    build.add_argument("--model", help="sentence-transformers model name or folder (default: bundled e5-small)")
+    build.add_argument("--skip-bad", action="store_true")
+    build.set_defaults(handler=_index_build)
+    add = index.add_parser("add", help="add new or changed articles; unchanged ones are not re-embedded")
+    add.add_argument("paths", nargs="+")
+    add.add_argument("--name", required=True)
+    add.add_argument("--skip-bad", action="store_true")
+    add.set_defaults(handler=_index_add)
+    remove = index.add_parser("remove", help="drop articles by id")
+    remove.add_argument("ids", nargs="+")
+    remove.add_argument("--name", required=True)
+    remove.set_defaults(handler=_index_remove)
+    info = index.add_parser("info", help="counts, model, size and build time of an index")
+    info.add_argument("name")
+    info.set_defaults(handler=_index_info)
+
+
+def _add_ask_command(commands: argparse._SubParsersAction) -> None:
+    ask = commands.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--index", help="index name or folder (default: the bundled sample)")
+    ask.add_argument("--model", help="the model the index was built with, if not the default")
+    ask.add_argument("-k", type=int, default=5, help="number of sources (default 5)")
+    ask.add_argument("--date-from", help="only articles from this date (YYYY-MM-DD)")
+    ask.add_argument("--date-to", help="only articles up to this date (YYYY-MM-DD)")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    ask.set_defaults(handler=_ask)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Cited answers from Vietnamese news articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_corpus_commands(commands)
+    _add_index_commands(commands)
+    _add_ask_command(commands)
     return parser
 
 
@@ -70,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except QAError as exc:
+    except (QAError, ValueError) as exc:
         print(f"qa: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

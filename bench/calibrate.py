@@ -1,0 +1,90 @@
+"""Fit the answer-confidence model and the abstention threshold on the project's gold set.
+
+Each gold question gives the answer signals (``qa.answer.answer_features``) and a label: 1
+when the question is answerable and the chosen sentence holds a gold answer, else 0
+(unanswerable questions, and answerable ones we would get wrong). An L2-regularised logistic
+regression maps signals to a probability; the threshold is the one that maximises correct
+decisions (answer right, or abstain on an unanswerable question). Writes
+qa/data/calibration.json and bench/results/calibration.json.
+
+    .venv/bin/python bench/calibrate.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from qa.answer import answer_features, rank_sentences
+from qa.assistant import default_assistant
+from qa.gold import contains_any, load_gold
+from qa.question import analyse
+
+ROOT = Path(__file__).resolve().parents[1]
+FEATURES = ("coverage", "similarity", "passage_similarity", "typed_span_found", "typed_span_missing", "english")
+
+
+def collect(assistant, gold):
+    rows, labels = [], []
+    for item in gold:
+        question = analyse(item.question)
+        vector = assistant.embedder.embed([question.text], kind="query")[0]
+        passages = assistant.retriever.search_batch([question.text], k=8, vectors=vector[None])[0]
+        candidates = rank_sentences(question, passages, query_vector=vector, embedder=assistant.embedder, lexical=assistant.index.lexical)
+        best = candidates[0]
+        features = answer_features(question, best, passages)
+        rows.append([features[name] for name in FEATURES])
+        labels.append(int(item.answerable and contains_any(best.text, item.answers)))
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.float64)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, steps: int = 20000, rate: float = 0.1):
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / std
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= rate * (z.T @ (p - y) / len(y) + l2 * w / len(y))
+        b -= rate * float(np.mean(p - y))
+    # Fold the standardisation back so the bundled weights apply to raw features.
+    return w / std, b - float(np.sum(w * mean / std))
+
+
+def best_threshold(probabilities: np.ndarray, answerable_right: np.ndarray, unanswerable: np.ndarray) -> float:
+    scores = {}
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        answer = probabilities >= t
+        scores[float(t)] = float(np.mean(np.where(answer, answerable_right, unanswerable)))
+    return max(scores, key=lambda t: (scores[t], -abs(t - 0.5)))
+
+
+def main() -> int:
+    assistant = default_assistant()
+    gold = load_gold()
+    x, y = collect(assistant, gold)
+    weights, bias = fit_logistic(x, y)
+    probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
+    unanswerable = np.array([not g.answerable for g in gold], dtype=float)
+    threshold = best_threshold(probabilities, y, unanswerable)
+    decisions = np.where(probabilities >= threshold, y, unanswerable)
+    calibration = {
+        "format_version": 1,
+        "note": "fitted by bench/calibrate.py on qa/data/gold_sample.jsonl",
+        "weights": {name: round(float(w), 4) for name, w in zip(FEATURES, weights)},
+        "bias": round(bias, 4),
+        "threshold": threshold,
+    }
+    (ROOT / "qa" / "data" / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    report = {**calibration, "questions": len(gold), "positives": int(y.sum()), "unanswerable": int(unanswerable.sum()),
+              "correct_decisions": round(float(decisions.mean()), 4)}
+    (ROOT / "bench" / "results" / "calibration.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
