@@ -24,7 +24,8 @@ from qa.gold import contains_any, load_gold
 from qa.question import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = ("coverage", "similarity", "passage_similarity", "typed_span_found", "typed_span_missing", "english")
+FEATURES = ("coverage", "similarity", "passage_similarity", "typed_span_found", "typed_span_missing", "english",
+            "missing_share", "rarest_missing")
 
 
 def collect(assistant, gold):
@@ -35,7 +36,7 @@ def collect(assistant, gold):
         passages = assistant.retriever.search_batch([question.text], k=8, vectors=vector[None])[0]
         candidates = rank_sentences(question, passages, query_vector=vector, embedder=assistant.embedder, lexical=assistant.index.lexical)
         best = candidates[0]
-        features = answer_features(question, best, passages)
+        features = answer_features(question, best, passages, assistant.index.lexical)
         rows.append([features[name] for name in FEATURES])
         labels.append(int(item.answerable and contains_any(best.text, item.answers)))
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.float64)

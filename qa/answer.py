@@ -18,6 +18,7 @@ from importlib import resources
 import numpy as np
 
 from .embedder import Embedder
+from .index import passage_text
 from .lexical import LexicalIndex, query_tokens
 from .question import Question
 from .retrieve import Passage
@@ -214,8 +215,27 @@ def rank_sentences(
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def answer_features(question: Question, best: Candidate, passages: Sequence[Passage]) -> dict[str, float]:
+def _missing_terms(question: Question, passages: Sequence[Passage], lexical: LexicalIndex) -> tuple[float, float]:
+    """How much of the question the best passages leave out: weighted share, and the rarest term.
+
+    A question about something the articles never mention ("thời tiết", "bóng đá", "năm
+    2021") keeps a rare term that no retrieved passage holds; that is the clearest sign to
+    abstain. Only meaningful for Vietnamese questions: English words never occur in the text.
+    """
+    if question.language == "en" or not passages:
+        return 0.0, 0.0
+    terms = _question_terms(question, lexical)
+    present = set().union(*(_sentence_tokens(passage_text(p.article, p.chunk.text), question) for p in passages[:3]))
+    missing = {t: w for t, w in terms.items() if t not in present}
+    total = sum(terms.values())
+    ceiling = math.log(1 + (lexical.size + 0.5) / 0.5)
+    rarest = max((w for t, w in missing.items() if "_" not in t), default=0.0)
+    return (sum(missing.values()) / total if total else 0.0), rarest / ceiling
+
+
+def answer_features(question: Question, best: Candidate, passages: Sequence[Passage], lexical: LexicalIndex) -> dict[str, float]:
     typed = question.kind in _TYPED
+    missing_share, rarest_missing = _missing_terms(question, passages, lexical)
     return {
         "coverage": best.coverage,
         "similarity": best.similarity,
@@ -223,6 +243,8 @@ def answer_features(question: Question, best: Candidate, passages: Sequence[Pass
         "typed_span_found": float(typed and best.span is not None),
         "typed_span_missing": float(typed and best.span is None),
         "english": float(question.language == "en"),
+        "missing_share": missing_share,
+        "rarest_missing": rarest_missing,
     }
 
 
@@ -289,14 +311,14 @@ def _matching(candidate: Candidate | None, passage: Passage) -> Candidate | None
 
 def compose_answer(
     question: Question, passages: Sequence[Passage], candidates: Sequence[Candidate], *, calibration: Calibration,
-    k: int, notes: tuple[str, ...] = (),
+    lexical: LexicalIndex, k: int, notes: tuple[str, ...] = (),
 ) -> Answer:
     if not candidates:
         citations = _ordered_citations([], passages, [], k)
         return Answer(question.text, "", "", True, 0.0, citations, question.kind, question.language, notes=notes)
     leaders = _best_per_article(candidates)
     best = leaders[0]
-    confidence = calibration.probability(answer_features(question, best, passages))
+    confidence = calibration.probability(answer_features(question, best, passages, lexical))
     abstained = confidence < calibration.threshold
     group = [] if abstained else _disagreeing(question, leaders)
     lead = group or [best]

@@ -109,7 +109,7 @@ class Assistant:
         text, notes = cleaned
         question = analyse(text)
         candidates = rank_sentences(question, passages, query_vector=vector, embedder=self.embedder, lexical=self.index.lexical)
-        return compose_answer(question, passages, candidates, calibration=self.calibration, k=k, notes=notes)
+        return compose_answer(question, passages, candidates, calibration=self.calibration, lexical=self.index.lexical, k=k, notes=notes)
 
 
 _DEFAULT: Assistant | None = None

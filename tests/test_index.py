@@ -1,0 +1,170 @@
+"""The index on disk: atomic builds, checksums, model checks, and incremental updates."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.cli import main as cli_main
+from qa.corpus import load_articles, make_article
+from qa.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError, UnknownArticleError
+from qa.index import add_to_index, build_index, open_index, remove_from_index
+from qa.retrieve import Filters, Retriever
+from tests.support.hashing_embedder import HashingEmbedder
+
+
+@pytest.fixture
+def index_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "emb"))
+    return tmp_path / "emb" / "index"
+
+
+@pytest.fixture
+def sample_articles(sample_dir):
+    return load_articles([sample_dir]).articles
+
+
+def _article(i: int, text: str | None = None, date: str | None = "2021-06-01"):
+    body = text or f"Bài số {i} nói về chủ đề {i}. Thiếu tướng Nguyễn Văn {chr(65 + i % 26)} chủ trì hội nghị số {i}."
+    return make_article(id=f"a{i}", text=body, source="test", date=date)
+
+
+def _search_rows(index, embedder, question):
+    return [p.row for p in Retriever(index, embedder).search(question, k=10)]
+
+
+def test_build_then_open_round_trips(index_home, sample_articles):
+    embedder = HashingEmbedder()
+    built = build_index(sample_articles, name_or_path="s", embedder=embedder, sources=["x"])
+    opened = open_index("s", model=embedder.identity)
+    assert [a.id for a in opened.articles] == [a.id for a in sample_articles]
+    assert opened.articles == built.articles
+    assert np.array_equal(opened.chunk_rows, built.chunk_rows)
+    for row in range(len(opened)):
+        chunk = opened.chunk(row)
+        assert opened.article_of(row).text[chunk.start : chunk.end] == chunk.text
+    manifest = opened.manifest
+    assert manifest["counts"] == {"articles": 2, "chunks": len(opened), "dated_articles": 2}
+    assert manifest["model"]["name"] == "test-hashing" and manifest["format_version"] == 1
+    assert (index_home / "s").is_symlink()  # published by an atomic link swap
+
+
+def test_flipped_bytes_and_truncation_are_clear_errors(index_home, sample_articles):
+    embedder = HashingEmbedder()
+    build_index(sample_articles, name_or_path="s", embedder=embedder, sources=["articles/"])
+    faiss_file = index_home / "s" / "vectors.faiss"
+    data = bytearray(faiss_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    faiss_file.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match=r"vectors\.faiss does not match its checksum.*qa index build articles/ --name s"):
+        open_index("s")
+    faiss_file.write_bytes(bytes(data[:100]))
+    with pytest.raises(IndexCorruptError, match=r"truncated"):
+        open_index("s")
+
+
+def test_missing_index_and_other_model_are_refused(index_home, sample_articles):
+    with pytest.raises(IndexNotFoundError, match="qa index build"):
+        open_index("nothing")
+    build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder())
+    with pytest.raises(ModelMismatchError, match="test-hashing"):
+        open_index("s", model=HashingEmbedder(name="other").identity)
+
+
+def test_a_crash_mid_build_keeps_the_previous_index(index_home, sample_articles, monkeypatch):
+    embedder = HashingEmbedder()
+    build_index(sample_articles, name_or_path="s", embedder=embedder)
+    before = open_index("s").manifest["files"]
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("killed while writing")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError):
+        patched.setattr("qa.index.LexicalIndex.save", explode)
+        build_index([*sample_articles, _article(1)], name_or_path="s", embedder=embedder)
+    assert open_index("s").manifest["files"] == before
+    versions = [p.name for p in index_home.iterdir() if p.name.startswith(".s.") and not p.name.endswith(".lock")]
+    assert versions == [(index_home / "s").resolve().name]  # the half-written version is gone
+
+
+def test_incremental_add_equals_full_rebuild_and_embeds_only_new_text(index_home):
+    embedder = HashingEmbedder()
+    first = [_article(i) for i in range(5)]
+    build_index(first, name_or_path="inc", embedder=embedder)
+    changed = _article(2, text="Bài số 2 đã được sửa lại. Đại tá Lê Văn Z phát biểu tại hội nghị.")
+    embedder.calls.clear()
+    index, report = add_to_index("inc", [changed, _article(3), _article(7)], embedder=embedder)
+    assert report.added == ("a7",) and report.changed == ("a2",) and report.unchanged == ("a3",)
+    assert sum(embedder.calls) == report.embedded_chunks == 2  # one chunk each for a2 and a7
+
+    full = build_index([first[0], first[1], changed, first[3], first[4], _article(7)], name_or_path="full", embedder=HashingEmbedder())
+    assert [a.id for a in index.articles] == [a.id for a in full.articles]
+    assert np.array_equal(index.chunk_rows, full.chunk_rows)
+    assert np.allclose(index.vectors.reconstruct_n(0, len(index)), full.vectors.reconstruct_n(0, len(full)), atol=1e-6)
+    for question in ["Đại tá Lê Văn Z phát biểu", "hoi nghi so 4", "chủ đề 7"]:
+        assert _search_rows(index, embedder, question) == _search_rows(full, embedder, question)
+
+
+def test_adding_the_same_articles_again_embeds_nothing(index_home, sample_articles):
+    embedder = HashingEmbedder()
+    build_index(sample_articles, name_or_path="s", embedder=embedder)
+    embedder.calls.clear()
+    _, report = add_to_index("s", sample_articles, embedder=embedder)
+    assert embedder.calls == [] and report.embedded_chunks == 0 and len(report.unchanged) == 2
+
+
+def test_remove_drops_articles_and_rejects_unknown_ids(index_home):
+    embedder = HashingEmbedder()
+    build_index([_article(i) for i in range(4)], name_or_path="r", embedder=embedder)
+    index, report = remove_from_index("r", ["a1"], embedder=embedder)
+    assert [a.id for a in index.articles] == ["a0", "a2", "a3"] and report.removed == ("a1",)
+    full = build_index([_article(i) for i in (0, 2, 3)], name_or_path="r2", embedder=embedder)
+    assert np.array_equal(index.chunk_rows, full.chunk_rows)
+    with pytest.raises(UnknownArticleError, match="a9"):
+        remove_from_index("r", ["a9"], embedder=embedder)
+
+
+def test_date_and_source_filters(index_home):
+    embedder = HashingEmbedder()
+    articles = [_article(1, date="2020-01-15"), _article(2, date="2022-05"), _article(3, date=None)]
+    index = build_index(articles, name_or_path="f", embedder=embedder)
+    retriever = Retriever(index, embedder)
+    from datetime import date
+
+    def ids(filters):
+        return {p.article.id for p in retriever.search("hội nghị chủ trì", k=10, filters=filters)}
+
+    assert ids(Filters()) == {"a1", "a2", "a3"}
+    assert ids(Filters(date_from=date(2022, 5, 20))) == {"a2"}  # May 2022 overlaps the 20th
+    assert ids(Filters(date_to=date(2021, 1, 1))) == {"a1"}
+    assert ids(Filters(source="nowhere")) == set()
+
+
+def test_hybrid_passages_keep_both_component_ranks(index_home, sample_articles):
+    embedder = HashingEmbedder()
+    index = build_index(sample_articles, name_or_path="s", embedder=embedder)
+    passages = Retriever(index, embedder).search("Thiếu tướng Đỗ Triệu Phong chủ trì Hội nghị", k=5)
+    top = passages[0]
+    assert top.article.id == "004_c3cdf694cfdd003e"
+    assert top.dense_rank is not None and top.lexical_rank is not None
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+
+
+def test_folded_question_matches_marked_text(index_home, sample_articles):
+    embedder = HashingEmbedder()
+    index = build_index(sample_articles, name_or_path="s", embedder=embedder)
+    scores = index.lexical.scores("hoi nghi tong ket cong tac nam 2022")
+    best = int(np.argmax(scores))
+    assert index.article_of(best).id == "004_c3cdf694cfdd003e" and scores[best] > 0
+
+
+def test_cli_info_reports_the_index(index_home, sample_articles, capsys):
+    build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder(), sources=["a", "b"])
+    assert cli_main(["index", "info", "s"]) == 0
+    out = capsys.readouterr().out
+    assert "test-hashing" in out and "2 (2 dated)" in out and "size on disk" in out
+    (index_home / "s" / "manifest.json").write_text("{not json")
+    assert cli_main(["index", "info", "s"]) == 1
+    assert "manifest.json is missing or damaged" in capsys.readouterr().err
