@@ -25,7 +25,7 @@ from qa.question import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ("coverage", "similarity", "passage_similarity", "typed_span_found", "typed_span_missing", "english",
-            "missing_share", "rarest_missing")
+            "no_diacritics", "missing_share", "rarest_missing")
 
 
 def collect(assistant, gold):

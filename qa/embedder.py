@@ -110,7 +110,7 @@ class SentenceTransformerEmbedder:
         self._model = _load_sentence_transformer(location, device=device, backend=backend)
         self._batch_size = batch_size
         self._show_progress = show_progress
-        self._identity = ModelIdentity(self.model_name, fingerprint, int(self._model.get_sentence_embedding_dimension()))
+        self._identity = ModelIdentity(self.model_name, fingerprint, int(self._model.get_embedding_dimension()))
 
     @property
     def identity(self) -> ModelIdentity:
@@ -126,6 +126,6 @@ class SentenceTransformerEmbedder:
             batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            show_progress_bar=self._show_progress and len(texts) >= 256,
+            show_progress_bar=self._show_progress and len(texts) > 2 * self._batch_size,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -36,7 +36,7 @@ from .store import discard, new_version_dir, publish, sha256_file, write_json, w
 
 FORMAT_VERSION = 1
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_EMBED_BATCH = 256
+_EMBED_BATCH = 64  # texts per embed() call: one step of the progress bar
 
 
 def resolve_index_path(name_or_path: str | Path) -> Path:
@@ -97,13 +97,13 @@ def _chunk_table(articles: Sequence[Article], settings: ChunkSettings) -> tuple[
 
 
 def _embed_passages(texts: Sequence[str], embedder: Embedder, *, show_progress: bool) -> np.ndarray:
-    dimension = embedder.identity.dimension
-    batches = [texts[i : i + _EMBED_BATCH] for i in range(0, len(texts), _EMBED_BATCH)]
-    parts = [
-        embedder.embed(batch, kind="passage")
-        for batch in progress(batches, desc="Embedding", unit="batch", enabled=show_progress, total=len(batches))
-    ]
-    return np.concatenate(parts) if parts else np.zeros((0, dimension), dtype=np.float32)
+    """Embed in batches of similar length (little padding), then put rows back in order."""
+    vectors = np.zeros((len(texts), embedder.identity.dimension), dtype=np.float32)
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    batches = [order[i : i + _EMBED_BATCH] for i in range(0, len(order), _EMBED_BATCH)]
+    for batch in progress(batches, desc="Embedding", unit="batch", enabled=show_progress, total=len(batches)):
+        vectors[batch] = embedder.embed([texts[i] for i in batch], kind="passage")
+    return vectors
 
 
 def corpus_fingerprint(articles: Iterable[Article]) -> str:

@@ -21,6 +21,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
              r"\bwhich \w+(?: \w+){0,2}(?:ies|s)\b|\blist\b|\bname the\b|what are the"),
     ("how_many", r"bao nhiêu|\bmấy\b|số lượng|how many|how much|number of"),
     ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b|\bwhere\b|what place|which city|which province"),
+    ("position", r"chức vụ|cương vị|chức danh|giữ chức|what (?:position|post|title)|which (?:position|post)"),
     ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào|\bwho\b|\bwhom\b|\bwhose\b"),
     ("why", r"tại sao|vì sao|lý do|nguyên nhân|\bwhy\b"),
     ("how", r"như thế nào|thế nào|ra sao|bằng cách nào|\bhow\b"),
@@ -52,7 +53,7 @@ class Question:
     text: str
     language: str  # "vi" or "en"
     diacritics: bool
-    kind: str  # who, when, where, how_many, list, what, why, how, other
+    kind: str  # who, position, when, where, how_many, list, what, why, how, other
     role_verbs: tuple[str, ...]
     unit: str | None  # the noun counted in a how-many question ("cơ quan")
 

@@ -95,6 +95,17 @@ def people(sentence: str) -> list[Span]:
     return spans
 
 
+def positions(sentence: str) -> list[Span]:
+    """The title that follows a named person: "Đại tá Phùng Đức Thắng, Phó cục trưởng Cục …"."""
+    spans = []
+    for match in _PERSON_RE.finditer(sentence):
+        appositive = _APPOSITIVE_RE.match(sentence, match.end())
+        if appositive and match.group() not in _NOT_PEOPLE:
+            start = appositive.start() + len(appositive.group()) - len(appositive.group().lstrip(", "))
+            spans.append(Span(start, _trim_at_verb(sentence, start, appositive.end()), "position"))
+    return spans
+
+
 def _trim_at_verb(sentence: str, start: int, end: int) -> int:
     """An appositive ends where the role verb begins: "…, Cục trưởng Cục X chủ trì Hội nghị"."""
     piece = sentence[start:end]
