@@ -41,7 +41,7 @@ def timed_ask(assistant: Assistant, text: str) -> dict[str, float]:
     passages = assistant.retriever.search_batch([text], k=8, vectors=vector)[0]
     stamps.append(time.perf_counter())
     question = analyse(text)
-    candidates = rank_sentences(question, passages, query_vector=vector[0], embedder=assistant.embedder, lexical=assistant.index.lexical)
+    candidates = rank_sentences(question, passages, query_vector=vector[0], index=assistant.index)
     compose_answer(question, passages, candidates, calibration=assistant.calibration, lexical=assistant.index.lexical, k=5)
     stamps.append(time.perf_counter())
     parts = dict(zip(("query_embedding", "retrieval", "answer"), (1000 * (b - a) for a, b in zip(stamps, stamps[1:]))))

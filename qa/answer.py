@@ -17,13 +17,12 @@ from importlib import resources
 
 import numpy as np
 
-from .embedder import Embedder
-from .index import passage_text
+from .index import CorpusIndex, passage_text
 from .lexical import LexicalIndex, query_tokens
 from .question import Question
 from .retrieve import Passage
 from .spans import Span, counts, dates, enumeration, people, places, positions
-from .text import folded_tokens, match_tokens, nfc, sentence_spans
+from .text import folded_tokens, match_tokens, nfc
 
 _POOL_PASSAGES = 4
 _TYPED = ("who", "position", "when", "where", "how_many", "list")
@@ -114,14 +113,19 @@ class Calibration:
 # --- signals ------------------------------------------------------------------------------
 
 
-def _question_terms(question: Question, lexical: LexicalIndex) -> dict[str, float]:
+def _question_terms(question: Question, lexical: LexicalIndex, *, known_only: bool = True) -> dict[str, float]:
     """Content syllables and syllable bigrams of the question with their IDF in the corpus.
 
     Bigrams carry the words ("thời tiết", "chủ trì"): a sentence that has "thời" and "tiết"
-    apart does not cover "thời tiết".
+    apart does not cover "thời tiết". Ranking sentences uses the terms the corpus knows;
+    judging whether the corpus can answer at all uses every term.
     """
     field_name, tokens = query_tokens(question.text)
-    return {t: lexical.idf(t, field=field_name) for t in tokens}
+    return {
+        t: lexical.idf(t, field=field_name)
+        for t in tokens
+        if not known_only or lexical.knows(t, field=field_name)
+    }
 
 
 def _sentence_tokens(text: str, question: Question) -> set[str]:
@@ -130,6 +134,7 @@ def _sentence_tokens(text: str, question: Question) -> set[str]:
 
 
 def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
+    """IDF-weighted share of the question's terms found; 0 when the corpus knows none of them."""
     total = sum(terms.values())
     return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
 
@@ -206,31 +211,33 @@ def _positions(sentence: str, term: str) -> list[int]:
 # --- choosing the sentence ---------------------------------------------------------------
 
 
-def _pool(passages: Sequence[Passage]) -> list[tuple[Passage, int, int]]:
-    """Sentences of the best passages, each once (overlapping chunks repeat sentences)."""
+def _pool(passages: Sequence[Passage], index: CorpusIndex) -> list[tuple[Passage, int]]:
+    """Sentence rows of the best passages, each once (overlapping chunks repeat sentences)."""
     seen, pool = set(), []
     for passage in passages[:_POOL_PASSAGES]:
-        base = passage.chunk.start
-        for start, end in sentence_spans(passage.chunk.text):
-            key = (passage.article.id, base + start)
-            if key not in seen:
-                seen.add(key)
-                pool.append((passage, base + start, base + end))
+        for row in index.sentences_of_chunk(passage.row).tolist():
+            if row not in seen:
+                seen.add(row)
+                pool.append((passage, row))
     return pool
 
 
-def rank_sentences(
-    question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray, embedder: Embedder, lexical: LexicalIndex
-) -> list[Candidate]:
-    pool = _pool(passages)
+def rank_sentences(question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray, index: CorpusIndex) -> list[Candidate]:
+    """Every sentence of the best passages, best first, scored as the module docstring says.
+
+    Sentence vectors are stored in the index, so this runs no model: a few dot products.
+    """
+    pool = _pool(passages, index)
     if not pool:
         return []
-    terms = _question_terms(question, lexical)
-    texts = [p.article.text[s:e] for p, s, e in pool]
-    similarities = embedder.embed(texts, kind="passage") @ query_vector
+    terms = _question_terms(question, index.lexical)
+    rows = [row for _, row in pool]
+    similarities = index.sentence_vectors[rows].astype(np.float32) @ query_vector
     english = question.language == "en"
     candidates = []
-    for (passage, start, end), text, similarity in zip(pool, texts, similarities):
+    for (passage, row), similarity in zip(pool, similarities):
+        start, end = (int(v) for v in index.sentence_rows[row, 1:3])
+        text = passage.article.text[start:end]
         coverage = _coverage(terms, _sentence_tokens(text, question))
         spans = _new_to_the_question(_typed_spans(question, text, passage), text, question)
         span = _choose_span(question, text, spans, terms)
@@ -241,29 +248,33 @@ def rank_sentences(
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def _missing_terms(question: Question, passages: Sequence[Passage], lexical: LexicalIndex) -> tuple[float, float]:
+def _missing_terms(question: Question, passages: Sequence[Passage], lexical: LexicalIndex) -> tuple[float, float, float]:
     """How much of the question the best passages leave out: weighted share, and the rarest term.
 
     A question about something the articles never mention ("thời tiết", "bóng đá", "năm
     2021") keeps a rare term that no retrieved passage holds; that is the clearest sign to
-    abstain. Only meaningful for Vietnamese questions: English words never occur in the text.
+    abstain. The shares are only meaningful for Vietnamese questions (English words never occur
+    in the text); a number the question names and no passage holds counts in both languages.
     """
-    if question.language == "en" or not passages:
-        return 0.0, 0.0
-    terms = _question_terms(question, lexical)
+    if not passages:
+        return 0.0, 0.0, 0.0
+    terms = _question_terms(question, lexical, known_only=False)
     present = set().union(*(_sentence_tokens(passage_text(p.article, p.chunk.text), question) for p in passages[:3]))
     missing = {t: w for t, w in terms.items() if t not in present}
+    number_missing = float(any(t.isdigit() for t in missing))  # "năm 2021" asked, only 2022 found
+    if question.language == "en":
+        return 0.0, 0.0, number_missing
     total = sum(terms.values())
     ceiling = math.log(1 + (lexical.size + 0.5) / 0.5)
     rarest = max((w for t, w in missing.items() if "_" not in t), default=0.0)
-    return (sum(missing.values()) / total if total else 0.0), rarest / ceiling
+    return (sum(missing.values()) / total if total else 0.0), rarest / ceiling, number_missing
 
 
 def answer_features(question: Question, best: Candidate, passages: Sequence[Passage], lexical: LexicalIndex) -> dict[str, float]:
     typed = question.kind in _TYPED
-    missing_share, rarest_missing = _missing_terms(question, passages, lexical)
+    missing_share, rarest_missing, number_missing = _missing_terms(question, passages, lexical)
     return {
-        "coverage": best.coverage,
+        "coverage": 0.0 if question.language == "en" else best.coverage,
         "similarity": best.similarity,
         "passage_similarity": max((p.dense_score or 0.0) for p in passages),
         "typed_span_found": float(typed and best.span is not None),
@@ -272,6 +283,7 @@ def answer_features(question: Question, best: Candidate, passages: Sequence[Pass
         "no_diacritics": float(question.language == "vi" and not question.diacritics),
         "missing_share": missing_share,
         "rarest_missing": rarest_missing,
+        "number_missing": number_missing,
     }
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -18,11 +19,13 @@ from .answer import Answer, Calibration, compose_answer, rank_sentences
 from .chunking import ChunkSettings
 from .corpus import load_articles
 from .embedder import Embedder, SentenceTransformerEmbedder
+from .errors import IndexCorruptError, ModelMismatchError
 from .index import CorpusIndex, build_index, index_exists, open_index
 from .question import analyse
 from .retrieve import Filters, RetrievalSettings, Retriever
 from .sample import SAMPLE_INDEX_NAME, sample_corpus_dir
 
+logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -108,7 +111,7 @@ class Assistant:
     def _answer(self, cleaned: tuple[str, tuple[str, ...]], passages, vector, k: int) -> Answer:
         text, notes = cleaned
         question = analyse(text)
-        candidates = rank_sentences(question, passages, query_vector=vector, embedder=self.embedder, lexical=self.index.lexical)
+        candidates = rank_sentences(question, passages, query_vector=vector, index=self.index)
         return compose_answer(question, passages, candidates, calibration=self.calibration, lexical=self.index.lexical, k=k, notes=notes)
 
 
@@ -121,12 +124,18 @@ def default_assistant(*, show_progress: bool = False) -> Assistant:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            embedder = SentenceTransformerEmbedder()
-            if index_exists(SAMPLE_INDEX_NAME):
-                _DEFAULT = Assistant.open(SAMPLE_INDEX_NAME, embedder=embedder)
-            else:
-                _DEFAULT = Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress)
+            _DEFAULT = _open_or_build_sample(SentenceTransformerEmbedder(), show_progress=show_progress)
         return _DEFAULT
+
+
+def _open_or_build_sample(embedder: Embedder, *, show_progress: bool) -> Assistant:
+    """The sample index is generated content: an old, damaged or other-model one is rebuilt."""
+    if index_exists(SAMPLE_INDEX_NAME):
+        try:
+            return Assistant.open(SAMPLE_INDEX_NAME, embedder=embedder)
+        except (IndexCorruptError, ModelMismatchError) as exc:
+            logger.warning("rebuilding the sample index: %s", exc)
+    return Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress)
 
 
 def ask(question: str, *, index: str | Path | None = None, **options) -> Answer:

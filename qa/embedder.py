@@ -73,18 +73,18 @@ def _model_location(name: str) -> tuple[str, str]:
     return name, "hub"
 
 
-_LOADED: dict[str, object] = {}
+_LOADED: dict[str, tuple[object, threading.Lock]] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def _load_sentence_transformer(location: str, *, device: str, backend: str):
-    """One shared model per location and backend: loading is slow and the model is read-only."""
+def _load_sentence_transformer(location: str, *, device: str, backend: str) -> tuple[object, threading.Lock]:
+    """One shared model per location and backend, with the lock that serialises its use."""
     key = f"{location}|{device}|{backend}"
     with _LOAD_LOCK:
         if key not in _LOADED:
             from sentence_transformers import SentenceTransformer
 
-            _LOADED[key] = SentenceTransformer(location, device=device, backend=backend)
+            _LOADED[key] = (SentenceTransformer(location, device=device, backend=backend), threading.Lock())
         return _LOADED[key]
 
 
@@ -107,7 +107,7 @@ class SentenceTransformerEmbedder:
             import torch
 
             torch.set_num_threads(threads)
-        self._model = _load_sentence_transformer(location, device=device, backend=backend)
+        self._model, self._lock = _load_sentence_transformer(location, device=device, backend=backend)
         self._batch_size = batch_size
         self._show_progress = show_progress
         self._identity = ModelIdentity(self.model_name, fingerprint, int(self._model.get_embedding_dimension()))
@@ -117,15 +117,20 @@ class SentenceTransformerEmbedder:
         return self._identity
 
     def embed(self, texts: Sequence[str], *, kind: Kind) -> np.ndarray:
-        """Unit vectors, one row per text; sentence-transformers sorts each batch by length."""
+        """Unit vectors, one row per text; sentence-transformers sorts each batch by length.
+
+        Calls are serialised: the shared fast tokenizer fails with "Already borrowed" when two
+        threads use it at once (huggingface/tokenizers#537), and one call keeps every core busy.
+        """
         if not texts:
             return np.zeros((0, self._identity.dimension), dtype=np.float32)
         encode = self._model.encode_query if kind == "query" else self._model.encode_document
-        vectors = encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=self._show_progress and len(texts) > 2 * self._batch_size,
-        )
+        with self._lock:
+            vectors = encode(
+                list(texts),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=self._show_progress and len(texts) > 2 * self._batch_size,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)

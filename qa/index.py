@@ -6,6 +6,10 @@ Layout of one index folder (all plain arrays and JSON, no pickle)::
     articles.jsonl     one article per line, text as stored (offsets point into it)
     chunks.npy         int64 rows (article row, start, end, index within article)
     vectors.faiss      FAISS inner-product index of unit vectors, one per chunk row
+    sentences.npy      int64 rows (article row, start, end), every sentence of every article
+    sentence_vectors.npy  float16 unit vectors, one per sentence row (read memory-mapped):
+                       the answer step compares the question with sentences without running
+                       the model again
     bm25/              bm25s arrays for the marked and the folded field
 
 Opening verifies sizes and checksums, so a damaged file is a clear error, never wrong answers.
@@ -17,7 +21,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,9 +36,10 @@ from .errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError, U
 from .lexical import LexicalIndex
 from .paths import indexes_dir
 from .progress import progress
+from .text import sentence_spans
 from .store import discard, new_version_dir, publish, sha256_file, write_json, writer_lock
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EMBED_BATCH = 64  # texts per embed() call: one step of the progress bar
 
@@ -62,6 +67,8 @@ class CorpusIndex:
     chunk_rows: np.ndarray  # (n, 4): article row, start, end, index within article
     vectors: faiss.Index
     lexical: LexicalIndex
+    sentence_rows: np.ndarray  # (m, 3): article row, start, end
+    sentence_vectors: np.ndarray  # (m, dimension) float16
 
     @property
     def name(self) -> str:
@@ -83,25 +90,50 @@ class CorpusIndex:
     def article_of(self, row: int) -> Article:
         return self.articles[int(self.chunk_rows[row, 0])]
 
+    def sentences_of_chunk(self, row: int) -> np.ndarray:
+        """Sentence rows inside chunk ``row`` (sentence rows are grouped by article, in order)."""
+        article_row, start, end, _ = (int(v) for v in self.chunk_rows[row])
+        first, last = _group_bounds(self.sentence_rows[:, 0], article_row)
+        starts = self.sentence_rows[first:last, 1]
+        ends = self.sentence_rows[first:last, 2]
+        return first + np.flatnonzero((starts < end) & (ends > start))
+
+
+def _group_bounds(owners: np.ndarray, article_row: int) -> tuple[int, int]:
+    return int(np.searchsorted(owners, article_row)), int(np.searchsorted(owners, article_row, side="right"))
+
 
 # --- building -----------------------------------------------------------------------------
 
 
-def _chunk_table(articles: Sequence[Article], settings: ChunkSettings) -> tuple[np.ndarray, list[str]]:
-    rows, texts = [], []
-    for article_row, article in enumerate(articles):
-        for chunk in chunk_article(article, settings=settings):
-            rows.append((article_row, chunk.start, chunk.end, chunk.index))
-            texts.append(passage_text(article, chunk.text))
-    return np.asarray(rows, dtype=np.int64).reshape(-1, 4), texts
+def _chunk_rows(article: Article, article_row: int, settings: ChunkSettings) -> np.ndarray:
+    rows = [(article_row, c.start, c.end, c.index) for c in chunk_article(article, settings=settings)]
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 4)
 
 
-def _embed_passages(texts: Sequence[str], embedder: Embedder, *, show_progress: bool) -> np.ndarray:
+def _sentence_rows(article: Article, article_row: int) -> np.ndarray:
+    rows = [(article_row, start, end) for start, end in sentence_spans(article.text)]
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def _chunk_texts(articles: Sequence[Article], rows: np.ndarray) -> list[str]:
+    return [passage_text(articles[a], articles[a].text[s:e]) for a, s, e in rows[:, :3].tolist()]
+
+
+def _sentence_texts(articles: Sequence[Article], rows: np.ndarray) -> list[str]:
+    return [articles[a].text[s:e] for a, s, e in rows[:, :3].tolist()]
+
+
+def _stack(tables: list[np.ndarray], width: int) -> np.ndarray:
+    return np.concatenate(tables) if tables else np.zeros((0, width), dtype=np.int64)
+
+
+def _embed_passages(texts: Sequence[str], embedder: Embedder, *, show_progress: bool, desc: str = "Embedding") -> np.ndarray:
     """Embed in batches of similar length (little padding), then put rows back in order."""
     vectors = np.zeros((len(texts), embedder.identity.dimension), dtype=np.float32)
     order = np.argsort([len(t) for t in texts], kind="stable")
     batches = [order[i : i + _EMBED_BATCH] for i in range(0, len(order), _EMBED_BATCH)]
-    for batch in progress(batches, desc="Embedding", unit="batch", enabled=show_progress, total=len(batches)):
+    for batch in progress(batches, desc=desc, unit="batch", enabled=show_progress, total=len(batches)):
         vectors[batch] = embedder.embed([texts[i] for i in batch], kind="passage")
     return vectors
 
@@ -141,16 +173,19 @@ def _article_from_record(record: dict) -> Article:
     )
 
 
-def _write_files(folder: Path, articles: Sequence[Article], rows: np.ndarray, vectors: np.ndarray, texts: Sequence[str]) -> None:
+def _write_files(folder: Path, plan: BuildPlan) -> None:
     with (folder / "articles.jsonl").open("w", encoding="utf-8") as out:
-        for article in articles:
+        for article in plan.articles:
             out.write(json.dumps(_article_record(article), ensure_ascii=False) + "\n")
-    np.save(folder / "chunks.npy", rows, allow_pickle=False)
-    flat = faiss.IndexFlatIP(vectors.shape[1])
-    flat.add(vectors)
+    tables = plan.tables
+    np.save(folder / "chunks.npy", tables.chunk_rows, allow_pickle=False)
+    np.save(folder / "sentences.npy", tables.sentence_rows, allow_pickle=False)
+    np.save(folder / "sentence_vectors.npy", tables.sentence_vectors, allow_pickle=False)
+    flat = faiss.IndexFlatIP(plan.model.dimension)
+    flat.add(tables.chunk_vectors)
     faiss.write_index(flat, str(folder / "vectors.faiss"))
     (folder / "bm25").mkdir()
-    LexicalIndex.build(texts).save(folder / "bm25")
+    LexicalIndex.build(_chunk_texts(plan.articles, tables.chunk_rows)).save(folder / "bm25")
 
 
 def _checksums(folder: Path) -> dict[str, dict[str, object]]:
@@ -159,25 +194,91 @@ def _checksums(folder: Path) -> dict[str, dict[str, object]]:
 
 
 @dataclass(frozen=True)
+class Tables:
+    """Chunk and sentence rows of a corpus with their vectors."""
+
+    chunk_rows: np.ndarray
+    chunk_vectors: np.ndarray
+    sentence_rows: np.ndarray
+    sentence_vectors: np.ndarray
+    embedded_chunks: int
+
+
+def _ranges(rows: np.ndarray | None, articles: Sequence[Article]) -> dict[str, range]:
+    """Rows of each article (rows are stored grouped by article, in article order)."""
+    if rows is None:
+        return {}
+    bounds = np.searchsorted(rows[:, 0], np.arange(len(articles) + 1))
+    return {a.id: range(int(bounds[r]), int(bounds[r + 1])) for r, a in enumerate(articles)}
+
+
+def _merge_rows(articles: Sequence[Article], reusable: set[str], old: dict[str, range], old_rows: np.ndarray | None,
+                make: Callable[[Article, int], np.ndarray], width: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Rows for ``articles``: copied from the old index where reusable, made anew otherwise.
+
+    Returns the rows, a mask of the new ones, and the old row numbers of the copied ones.
+    """
+    tables, kept = [], []
+    for article_row, article in enumerate(articles):
+        if article.id in reusable:
+            span = old[article.id]
+            table = old_rows[span.start : span.stop].copy()
+            kept.extend(span)
+        else:
+            table = make(article, article_row)
+        table[:, 0] = article_row
+        tables.append(table)
+    rows = _stack(tables, width)
+    fresh = np.array([articles[a].id not in reusable for a in rows[:, 0]], dtype=bool)
+    return rows, fresh, kept
+
+
+def _fill(fresh: np.ndarray, kept: list[int], stored: np.ndarray | None, texts: list[str], embedder: Embedder,
+          *, dtype: type, show_progress: bool, desc: str) -> np.ndarray:
+    vectors = np.zeros((len(fresh), embedder.identity.dimension), dtype=dtype)
+    if kept:
+        vectors[~fresh] = stored[kept]
+    vectors[fresh] = _embed_passages(texts, embedder, show_progress=show_progress, desc=desc)
+    return vectors
+
+
+def _tables(articles: Sequence[Article], *, settings: ChunkSettings, embedder: Embedder, current: CorpusIndex | None,
+            reusable: set[str], show_progress: bool) -> Tables:
+    """Embed what is new; copy rows and vectors of reusable articles from ``current``."""
+    old_articles = current.articles if current else ()
+    chunk_rows, chunk_fresh, chunk_kept = _merge_rows(
+        articles, reusable, _ranges(current and current.chunk_rows, old_articles), current and current.chunk_rows,
+        lambda a, r: _chunk_rows(a, r, settings), 4)
+    sentence_rows, sentence_fresh, sentence_kept = _merge_rows(
+        articles, reusable, _ranges(current and current.sentence_rows, old_articles), current and current.sentence_rows,
+        _sentence_rows, 3)
+    stored_chunks = current.vectors.reconstruct_n(0, current.vectors.ntotal) if current and chunk_kept else None
+    chunk_vectors = _fill(chunk_fresh, chunk_kept, stored_chunks, _chunk_texts(articles, chunk_rows[chunk_fresh]),
+                          embedder, dtype=np.float32, show_progress=show_progress, desc="Embedding passages")
+    sentence_vectors = _fill(sentence_fresh, sentence_kept, current.sentence_vectors if current else None,
+                             _sentence_texts(articles, sentence_rows[sentence_fresh]), embedder, dtype=np.float16,
+                             show_progress=show_progress, desc="Embedding sentences")
+    return Tables(chunk_rows, chunk_vectors, sentence_rows, sentence_vectors, int(chunk_fresh.sum()))
+
+
+@dataclass(frozen=True)
 class BuildPlan:
     """Everything a new index version is made of; vectors already embedded."""
 
     name: str
     articles: tuple[Article, ...]
-    rows: np.ndarray
-    vectors: np.ndarray
-    texts: tuple[str, ...]
+    tables: Tables
     model: ModelIdentity
     chunking: ChunkSettings
     sources: tuple[str, ...]
     created_at: str
-    seconds: float
+    started: float
 
 
 def _write_version(plan: BuildPlan, target: Path) -> None:
     version = new_version_dir(target)
     try:
-        _write_files(version, plan.articles, plan.rows, plan.vectors, plan.texts)
+        _write_files(version, plan)
         manifest = {
             "format_version": FORMAT_VERSION,
             "name": plan.name,
@@ -186,14 +287,15 @@ def _write_version(plan: BuildPlan, target: Path) -> None:
             "corpus_fingerprint": corpus_fingerprint(plan.articles),
             "counts": {
                 "articles": len(plan.articles),
-                "chunks": int(len(plan.rows)),
+                "chunks": int(len(plan.tables.chunk_rows)),
+                "sentences": int(len(plan.tables.sentence_rows)),
                 "dated_articles": sum(a.date is not None for a in plan.articles),
             },
             "faiss_index": "IndexFlatIP",
             "sources": list(plan.sources),
             "created_at": plan.created_at,
             "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "build_seconds": round(plan.seconds, 2),
+            "build_seconds": round(time.perf_counter() - plan.started, 2),
             "files": _checksums(version),
         }
         write_json(version / "manifest.json", manifest)
@@ -216,11 +318,9 @@ def build_index(
     started = time.perf_counter()
     target = resolve_index_path(name_or_path)
     articles = tuple(articles)
-    rows, texts = _chunk_table(articles, chunking)
-    vectors = _embed_passages(texts, embedder, show_progress=show_progress)
+    tables = _tables(articles, settings=chunking, embedder=embedder, current=None, reusable=set(), show_progress=show_progress)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    plan = BuildPlan(target.name, articles, rows, vectors, tuple(texts), embedder.identity, chunking,
-                     tuple(str(s) for s in sources), now, time.perf_counter() - started)
+    plan = BuildPlan(target.name, articles, tables, embedder.identity, chunking, tuple(str(s) for s in sources), now, started)
     with writer_lock(target):
         _write_version(plan, target)
     return open_index(target, model=embedder.identity)
@@ -282,7 +382,9 @@ def open_index(name_or_path: str | Path, *, model: ModelIdentity | None = None, 
     rows = np.load(folder / "chunks.npy", allow_pickle=False)
     vectors = faiss.read_index(str(folder / "vectors.faiss"))
     lexical = LexicalIndex.load(folder / "bm25", size=len(rows))
-    return CorpusIndex(target, manifest, articles, rows, vectors, lexical)
+    sentence_rows = np.load(folder / "sentences.npy", allow_pickle=False)
+    sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
+    return CorpusIndex(target, manifest, articles, rows, vectors, lexical, sentence_rows, sentence_vectors)
 
 
 def index_exists(name_or_path: str | Path) -> bool:
@@ -301,46 +403,15 @@ class UpdateReport:
     embedded_chunks: int = 0
 
 
-def _chunk_ranges(index: CorpusIndex) -> dict[str, range]:
-    """Chunk rows of each article (rows are stored grouped by article, in article order)."""
-    owners = index.chunk_rows[:, 0]
-    bounds = np.searchsorted(owners, np.arange(len(index.articles) + 1))
-    return {a.id: range(int(bounds[r]), int(bounds[r + 1])) for r, a in enumerate(index.articles)}
-
-
-def _reuse_or_embed(
-    current: CorpusIndex, articles: Sequence[Article], reusable: set[str], embedder: Embedder, *, show_progress: bool
-) -> tuple[np.ndarray, np.ndarray, list[str], int]:
-    """Rows, vectors and passage texts for ``articles``; unchanged articles keep their vectors."""
-    settings = ChunkSettings(**current.manifest["chunking"])
-    ranges = _chunk_ranges(current)
-    tables = []
-    for article_row, article in enumerate(articles):
-        if article.id in reusable:
-            table = current.chunk_rows[ranges[article.id].start : ranges[article.id].stop].copy()
-        else:
-            table = _chunk_table([article], settings)[0]
-        table[:, 0] = article_row
-        tables.append(table)
-    rows = np.concatenate(tables) if tables else np.zeros((0, 4), np.int64)
-    texts = [passage_text(articles[a], articles[a].text[s:e]) for a, s, e, _ in rows.tolist()]
-    fresh = np.array([articles[a].id not in reusable for a in rows[:, 0]], dtype=bool)
-    vectors = np.zeros((len(rows), embedder.identity.dimension), dtype=np.float32)
-    kept = [i for a in articles if a.id in reusable for i in ranges[a.id]]
-    if kept:
-        vectors[~fresh] = current.vectors.reconstruct_n(0, current.vectors.ntotal)[kept]
-    vectors[fresh] = _embed_passages([t for t, f in zip(texts, fresh) if f], embedder, show_progress=show_progress)
-    return rows, vectors, texts, int(fresh.sum())
-
-
 def _save_update(current: CorpusIndex, articles: tuple[Article, ...], embedder: Embedder, reusable: set[str],
                  *, sources: Sequence[str], show_progress: bool, started: float) -> tuple[CorpusIndex, int]:
-    rows, vectors, texts, embedded = _reuse_or_embed(current, articles, reusable, embedder, show_progress=show_progress)
-    plan = BuildPlan(current.path.name, articles, rows, vectors, tuple(texts), embedder.identity,
-                     ChunkSettings(**current.manifest["chunking"]), tuple(sources), current.manifest["created_at"],
-                     time.perf_counter() - started)
+    settings = ChunkSettings(**current.manifest["chunking"])
+    tables = _tables(articles, settings=settings, embedder=embedder, current=current, reusable=reusable,
+                     show_progress=show_progress)
+    plan = BuildPlan(current.path.name, articles, tables, embedder.identity, settings, tuple(sources),
+                     current.manifest["created_at"], started)
     _write_version(plan, current.path)
-    return open_index(current.path, model=embedder.identity), embedded
+    return open_index(current.path, model=embedder.identity), tables.embedded_chunks
 
 
 def add_to_index(

@@ -72,14 +72,19 @@ class LexicalIndex:
         return np.asarray(model.get_scores(known), dtype=np.float32)
 
     def idf(self, token: str, *, field: str) -> float:
-        """Inverse document frequency of ``token`` in one field (0 for an unknown token)."""
+        """Inverse document frequency of ``token`` in one field.
+
+        A token the corpus never uses gets the highest value: a question term no article
+        contains is the strongest sign that the articles cannot answer it.
+        """
         model = self.marked if field == "marked" else self.folded
         column = model.vocab_dict.get(token)
-        if column is None:
-            return 0.0
         indptr = model.scores["indptr"]
-        frequency = int(indptr[column + 1] - indptr[column])
+        frequency = 0 if column is None else int(indptr[column + 1] - indptr[column])
         return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+
+    def knows(self, token: str, *, field: str) -> bool:
+        return token in (self.marked if field == "marked" else self.folded).vocab_dict
 
     def save(self, folder: Path) -> None:
         self.marked.save(str(folder / "marked"), show_progress=False)

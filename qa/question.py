@@ -45,6 +45,10 @@ _ENGLISH_VERBS = {
     r"sign(?:ed|s)?": "ký",
     r"organi[sz](?:ed|es|e)|held": "tổ chức",
 }
+_ENGLISH_START = re.compile(
+    r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
+    r"name|list|tell me)\b"
+)
 _ENGLISH_HINT = re.compile(r"\b(who|what|when|where|which|why|how|did|does|is|are|was|were|the|of)\b", re.I)
 
 
@@ -98,7 +102,9 @@ def analyse(question: str) -> Question:
     text = nfc(question).strip()
     diacritics = has_diacritics(text)
     lowered = _matchable(text, diacritics=diacritics)
-    english = not diacritics and bool(_ENGLISH_HINT.search(lowered)) and not re.search(r"\b(ai|gi|nao|dau|bao nhieu)\b", lowered)
+    english = bool(_ENGLISH_START.match(lowered)) or (
+        len(_ENGLISH_HINT.findall(lowered)) >= 2 and not re.search(r"\b(ai|gì|gi|nào|nao|đâu|dau|bao nhiêu|bao nhieu)\b", lowered)
+    )
     return Question(
         text=text,
         language="en" if english else "vi",

@@ -46,8 +46,12 @@ def test_build_then_open_round_trips(index_home, sample_articles):
         chunk = opened.chunk(row)
         assert opened.article_of(row).text[chunk.start : chunk.end] == chunk.text
     manifest = opened.manifest
-    assert manifest["counts"] == {"articles": 2, "chunks": len(opened), "dated_articles": 2}
-    assert manifest["model"]["name"] == "test-hashing" and manifest["format_version"] == 1
+    assert manifest["counts"] == {"articles": 2, "chunks": len(opened), "sentences": 44, "dated_articles": 2}
+    assert opened.sentence_vectors.shape == (44, embedder.identity.dimension)
+    first_chunk_sentences = opened.sentences_of_chunk(0)
+    article = opened.article_of(0)
+    assert [article.text[s:e] for _, s, e in opened.sentence_rows[first_chunk_sentences]][0].startswith("Chiều 6.5")
+    assert manifest["model"]["name"] == "test-hashing" and manifest["format_version"] == 2
     assert (index_home / "s").is_symlink()  # published by an atomic link swap
 
 
@@ -97,12 +101,15 @@ def test_incremental_add_equals_full_rebuild_and_embeds_only_new_text(index_home
     embedder.calls.clear()
     index, report = add_to_index("inc", [changed, _article(3), _article(7)], embedder=embedder)
     assert report.added == ("a7",) and report.changed == ("a2",) and report.unchanged == ("a3",)
-    assert sum(embedder.calls) == report.embedded_chunks == 2  # one chunk each for a2 and a7
+    assert report.embedded_chunks == 2  # one chunk each for a2 and a7
+    assert embedder.calls == [2, 4]  # then their two sentences each; nothing else re-embedded
 
     full = build_index([first[0], first[1], changed, first[3], first[4], _article(7)], name_or_path="full", embedder=HashingEmbedder())
     assert [a.id for a in index.articles] == [a.id for a in full.articles]
     assert np.array_equal(index.chunk_rows, full.chunk_rows)
     assert np.allclose(index.vectors.reconstruct_n(0, len(index)), full.vectors.reconstruct_n(0, len(full)), atol=1e-6)
+    assert np.array_equal(index.sentence_rows, full.sentence_rows)
+    assert np.allclose(index.sentence_vectors, full.sentence_vectors, atol=1e-3)
     for question in ["Đại tá Lê Văn Z phát biểu", "hoi nghi so 4", "chủ đề 7"]:
         assert _search_rows(index, embedder, question) == _search_rows(full, embedder, question)
 

