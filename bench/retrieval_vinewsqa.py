@@ -31,7 +31,9 @@ SETTINGS = {
     "dense": RetrievalSettings(mode="dense", candidates=100),
     "hybrid rrf k=60": RetrievalSettings(fusion="rrf", rrf_k=60, candidates=100),
     "hybrid rrf k=20": RetrievalSettings(fusion="rrf", rrf_k=20, candidates=100),
+    "hybrid weighted 0.2": RetrievalSettings(fusion="weighted", dense_weight=0.2, candidates=100),
     "hybrid weighted 0.3": RetrievalSettings(fusion="weighted", dense_weight=0.3, candidates=100),
+    "hybrid weighted 0.4": RetrievalSettings(fusion="weighted", dense_weight=0.4, candidates=100),
     "hybrid weighted 0.5": RetrievalSettings(fusion="weighted", dense_weight=0.5, candidates=100),
     "hybrid weighted 0.7": RetrievalSettings(fusion="weighted", dense_weight=0.7, candidates=100),
 }

@@ -66,7 +66,8 @@ def _model_location(name: str) -> tuple[str, str]:
 
         folder = ensure_default_model()
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        return str(folder), str(manifest.get("source_sha256", ""))[:16] or _folder_fingerprint(folder)
+        # The source weights and the builder that turned them into this folder both matter.
+        return str(folder), f"{str(manifest['source_sha256'])[:16]}-b{manifest['builder_version']}"
     folder = Path(name).expanduser()
     if folder.is_dir():
         return str(folder.resolve()), _folder_fingerprint(folder)
