@@ -28,7 +28,6 @@ happens mostly past 512 tokens, where we truncate anyway.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import importlib.metadata
 import importlib.resources
 import json
@@ -53,6 +52,7 @@ from tokenizers.models import Unigram
 
 from qa import paths
 from qa.errors import ModelFormatError
+from qa.store import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -602,6 +602,11 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
     _write_json(folder / MANIFEST_FILE, _manifest(e5.path))
 
 
+def _write_json(path: Path, content: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _manifest(source: Path) -> dict[str, Any]:
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -609,23 +614,12 @@ def _manifest(source: Path) -> dict[str, Any]:
         "source_package": SOURCE_PACKAGE,
         "source_version": _installed_source_version(),
         "source_file": source.name,
-        "source_sha256": _sha256(source),
+        "source_sha256": sha256_file(source),
         "builder_version": BUILDER_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
-def _write_json(path: Path, content: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------- building safely
