@@ -22,7 +22,7 @@ from .lexical import LexicalIndex, query_tokens
 from .question import Question
 from .retrieve import Passage
 from .spans import Span, counts, dates, enumeration, people, places, positions
-from .text import folded_tokens, match_tokens, nfc
+from .text import fold_accents, folded_tokens, match_tokens, nfc
 
 _POOL_PASSAGES = 4
 _TYPED = ("who", "position", "when", "where", "how_many", "list")
@@ -182,11 +182,34 @@ def _choose_span(question: Question, sentence: str, spans: list[Span], terms: di
     if question.kind == "who" and verbs:
         before = [s for s in spans if s.end <= verbs[0]]
         return max(before, key=lambda s: s.end) if before else spans[0]
+    if question.kind == "who" and len(spans) > 1:
+        return _best_described(question, sentence, spans)
     rare = sorted((t for t in terms if "_" not in t and _positions(sentence, t)), key=lambda t: -terms[t])[:3]
     anchors = [(i, i + len(t)) for t in rare for i in _positions(sentence, t)]
     if not anchors or len(spans) == 1:
         return spans[0]
     return min(spans, key=lambda s: min(_distance(s, anchor) for anchor in anchors))
+
+
+def _names_asked_title(question: Question, sentence: str, span: Span | None) -> bool:
+    """The person found carries the title an English question asks about ("director")."""
+    if span is None or not question.titles:
+        return False
+    found = sentence[span.start : span.end].lower()
+    return any(title in found for title in question.titles)
+
+
+def _best_described(question: Question, sentence: str, spans: list[Span]) -> Span:
+    """The person whose name and title share most words with the question ("Ai là Cục trưởng …")."""
+    asked = set(match_tokens(" ".join((question.text, *question.titles))))
+    if not question.diacritics:
+        asked = {fold_accents(t) for t in asked}
+
+    def overlap(span: Span) -> int:
+        text = sentence[span.start : span.end]
+        return len(asked & set(match_tokens(text) if question.diacritics else folded_tokens(text)))
+
+    return max(spans, key=lambda s: (overlap(s), -s.start))
 
 
 def _distance(span: Span, anchor: tuple[int, int]) -> int:
@@ -244,6 +267,7 @@ def rank_sentences(question: Question, passages: Sequence[Passage], *, query_vec
         has_verb = bool(_verb_positions(question, text))
         score = (0.25 if english else 0.5) * coverage + (0.75 if english else 0.5) * float(similarity)
         score += (0.15 if span else -0.1 if question.kind in _TYPED else 0.0) + (0.15 * has_verb if question.role_verbs else 0.0)
+        score += 0.1 * _names_asked_title(question, text, span)
         candidates.append(Candidate(passage, start, end, coverage, float(similarity), span, has_verb, score))
     return sorted(candidates, key=lambda c: -c.score)
 

@@ -45,6 +45,20 @@ _ENGLISH_VERBS = {
     r"sign(?:ed|s)?": "ký",
     r"organi[sz](?:ed|es|e)|held": "tổ chức",
 }
+# English titles onto the Vietnamese ones the articles write, so "Who is the director of …"
+# can prefer the person introduced as "Cục trưởng".
+_ENGLISH_TITLES = {
+    r"deputy director": "phó cục trưởng",
+    r"(?<!deputy )director|head of the department": "cục trưởng",
+    r"deputy minister|vice minister": "thứ trưởng",
+    r"(?<!deputy )(?<!vice )minister": "bộ trưởng",
+    r"senior lieutenant general": "thượng tướng",
+    r"(?<!senior )lieutenant general": "trung tướng",
+    r"major general": "thiếu tướng",
+    r"(?<!lieutenant )colonel": "đại tá",
+    r"chairman|chairwoman|president": "chủ tịch",
+    r"prime minister": "thủ tướng",
+}
 _ENGLISH_START = re.compile(
     r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
     r"name|list|tell me)\b"
@@ -60,6 +74,7 @@ class Question:
     kind: str  # who, position, when, where, how_many, list, what, why, how, other
     role_verbs: tuple[str, ...]
     unit: str | None  # the noun counted in a how-many question ("cơ quan")
+    titles: tuple[str, ...] = ()  # Vietnamese titles an English question names ("cục trưởng")
 
 
 def _matchable(text: str, *, diacritics: bool) -> str:
@@ -112,4 +127,5 @@ def analyse(question: str) -> Question:
         kind=_kind(lowered, diacritics=diacritics),
         role_verbs=_role_verbs(lowered, diacritics=diacritics, english=english),
         unit=_unit(lowered, diacritics=diacritics),
+        titles=tuple(v for k, v in _ENGLISH_TITLES.items() if english and re.search(rf"\b(?:{k})\b", lowered)),
     )

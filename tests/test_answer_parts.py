@@ -1,0 +1,84 @@
+"""Question analysis and typed spans, checked on sentences of the sample articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.corpus import ArticleDate
+from qa.question import analyse
+from qa.spans import counts, dates, enumeration, people, places, positions
+
+MAY_2022 = ArticleDate(2022, 5)
+DEC_2022 = ArticleDate(2022, 12)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "language"),
+    [
+        ("Ai chủ trì hội nghị tổng kết công tác năm 2022?", "who", "vi"),
+        ("ai chu tri hoi nghi tong ket nam 2022", "who", "vi"),
+        ("Who chaired the meeting with the eight press agencies?", "who", "en"),
+        ("Cuộc gặp mặt diễn ra khi nào?", "when", "vi"),
+        ("Nghị quyết 12 ban hành ngày bao nhiêu?", "when", "vi"),
+        ("hoi nghi to chuc o dau", "where", "vi"),
+        ("Có bao nhiêu cơ quan báo chí?", "how_many", "vi"),
+        ("How many press agencies took part?", "how_many", "en"),
+        ("Cục mở rộng hợp tác với những cơ quan báo chí nào?", "list", "vi"),
+        ("Đại tá Phùng Đức Thắng giữ chức vụ gì?", "position", "vi"),
+        ("Vì sao báo chí cử phóng viên đến cơ sở?", "why", "vi"),
+        ("When will Truyền hình Quốc hội sign the agreement?", "when", "en"),
+    ],
+)
+def test_question_type_and_language(question, kind, language):
+    analysed = analyse(question)
+    assert (analysed.kind, analysed.language) == (kind, language)
+
+
+def test_role_verbs_in_vietnamese_folded_and_english():
+    assert analyse("Ai dự và chỉ đạo hội nghị?").role_verbs == ("dự và chỉ đạo",)
+    assert analyse("ai chu tri hoi nghi").role_verbs == ("chủ trì",)
+    assert analyse("Who presented the emulation flag?").role_verbs == ("trao",)
+    assert analyse("Who is the director of the department?").titles == ("cục trưởng",)
+    assert analyse("Có bao nhiêu cơ quan báo chí?").unit == "cơ quan"
+
+
+def _texts(sentence, spans):
+    return [sentence[s.start : s.end] for s in spans]
+
+
+def test_people_with_rank_title_and_appositive():
+    sentence = ("Thượng tướng Trần Quốc Tỏ, Ủy viên Trung ương Đảng, Phó Bí thư Đảng ủy Công an Trung ương, Thứ trưởng "
+                "Bộ Công an dự và chỉ đạo Hội nghị; Thiếu tướng Đỗ Triệu Phong, Cục trưởng Cục Truyền thông CAND chủ trì Hội nghị.")
+    assert _texts(sentence, people(sentence)) == [
+        "Thượng tướng Trần Quốc Tỏ, Ủy viên Trung ương Đảng",
+        "Thiếu tướng Đỗ Triệu Phong, Cục trưởng Cục Truyền thông CAND",
+    ]
+    assert _texts("Ngày 28/12, tại Hà Nội, Cục tổ chức.", people("Ngày 28/12, tại Hà Nội, Cục tổ chức.")) == []
+    quote = "Đây là phục vụ chuyển đổi số quốc gia”, ông Thắng nói."
+    assert _texts(quote, people(quote)) == ["ông Thắng"]
+
+
+def test_position_after_a_name():
+    sentence = "Đại tá Phùng Đức Thắng, Phó cục trưởng Cục Cảnh sát quản lý hành chính về trật tự xã hội, đề nghị các cơ quan."
+    assert _texts(sentence, positions(sentence)) == ["Phó cục trưởng Cục Cảnh sát quản lý hành chính về trật tự xã hội"]
+
+
+def test_dates_resolve_against_the_article_date():
+    first = "Chiều 6.5, Cục Truyền thông Công an nhân dân (CAND) đã tổ chức cuộc gặp mặt."
+    assert [(first[s.start:s.end], s.resolved) for s in dates(first, MAY_2022)] == [("Chiều 6.5", "2022-05-06")]
+    earlier = "Trước đó, hồi tháng 9 năm ngoái, Cục Truyền thông CAND đã đẩy mạnh hợp tác."
+    assert [(earlier[s.start:s.end], s.resolved) for s in dates(earlier, MAY_2022)] == [("hồi tháng 9 năm ngoái", "2021-09")]
+    late = "Ngày 28/12, tại Hà Nội, Cục tổ chức Hội nghị."
+    assert dates(late, ArticleDate(2023, 1))[0].resolved == "2022-12-28"  # written in January
+    full = "Nghị quyết số 12-NQ/TW ngày 16/3/2022 của Bộ Chính trị"
+    assert [(full[s.start:s.end], s.resolved) for s in dates(full, DEC_2022)] == [("ngày 16/3/2022", "2022-03-16")]
+    assert dates("Tỷ lệ tăng 6.5% so với năm trước.", MAY_2022) == []  # a decimal, not a date
+
+
+def test_counts_places_and_lists():
+    sentence = "Cục mở rộng hợp tác với 4 cơ quan báo chí ngoài CAND khác, gồm: Truyền hình Quốc hội, Báo Dân trí, Báo Lao động."
+    assert _texts(sentence, counts(sentence, "cơ quan")) == ["4 cơ quan"]
+    assert _texts(sentence, enumeration(sentence)) == ["Truyền hình Quốc hội, Báo Dân trí, Báo Lao động"]
+    assert _texts("Kế hoạch số 118 năm 2022 có 3 nhiệm vụ.", counts("Kế hoạch số 118 năm 2022 có 3 nhiệm vụ.", None)) == ["3"]
+    venue = "Ngày 28/12, tại Hà Nội, Cục tổ chức Hội nghị tại Hội trường."
+    assert _texts(venue, places(venue)) == ["Hà Nội"]
