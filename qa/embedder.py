@@ -84,7 +84,9 @@ def _load_sentence_transformer(location: str, *, device: str, backend: str) -> t
     with _LOAD_LOCK:
         if key not in _LOADED:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # a bar per load is noise in a CLI
             _LOADED[key] = (SentenceTransformer(location, device=device, backend=backend), threading.Lock())
         return _LOADED[key]
 
