@@ -176,11 +176,13 @@ def _read_text_file(path: Path) -> Article:
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     opener = gzip.open if path.name.endswith(".gz") else open
+    line_no = 0
     try:
         with opener(path, "rb") as handle:
-            yield from enumerate(handle, start=1)
+            for line_no, line in enumerate(handle, start=1):
+                yield line_no, line
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise InputError(str(path), f"is a damaged or truncated gzip file ({exc})") from None
+        raise InputError(f"{path}:{line_no + 1}", f"is a damaged or truncated gzip file ({exc})") from None
 
 
 def _record_to_article(record: object, *, path: Path, line: int) -> Article:
