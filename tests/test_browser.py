@@ -45,8 +45,13 @@ def app_url(tmp_path_factory):
 
 
 def _ask(page, question: str, turn: int) -> None:
+    from playwright.sync_api import expect
+
     box = page.locator("#qa-question textarea").first
+    # The page empties the box once the previous answer is shown; typing before that is lost.
+    expect(box).to_have_value("", timeout=ANSWER_TIMEOUT_MS)
     box.fill(question)
+    expect(box).to_have_value(question)
     page.locator("#qa-ask").click()
     page.locator(f".qa-source[id^='qa-src-{turn}-']").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
 
