@@ -20,6 +20,7 @@ import numpy as np
 
 from qa.corpus import load_articles
 from qa.embedder import SentenceTransformerEmbedder
+from qa.errors import IndexCorruptError, ModelMismatchError
 from qa.index import build_index, index_exists, open_index
 from qa.retrieve import RetrievalSettings, Retriever
 
@@ -47,8 +48,12 @@ def questions(split: str, limit: int | None) -> list[dict]:
 
 
 def open_or_build(name: str, paths: list[Path], embedder) -> object:
+    """Reuse a saved index when it is current; rebuild one made by another model or format."""
     if index_exists(name):
-        return open_index(name, model=embedder.identity)
+        try:
+            return open_index(name, model=embedder.identity)
+        except (IndexCorruptError, ModelMismatchError) as exc:
+            print(f"rebuilding {name}: {exc}", file=sys.stderr)
     articles = load_articles(paths).articles
     started = time.perf_counter()
     index = build_index(articles, name_or_path=name, embedder=embedder, sources=[str(p) for p in paths], show_progress=True)
