@@ -354,9 +354,9 @@ def _disagreeing(question: Question, leaders: list[Candidate]) -> list[Candidate
     return sorted(group, key=lambda c: c.passage.article.date.first_day().toordinal() if c.passage.article.date else 0, reverse=True)
 
 
-def _ordered_citations(lead: list[Candidate], passages: Sequence[Passage], candidates: Sequence[Candidate], k: int):
+def _ordered_citations(lead: list[Candidate], passages: Sequence[Passage], leaders: Sequence[Candidate], k: int):
     """One citation per article: the articles behind the answer first, then the best other passages."""
-    by_article = {c.passage.article.id: c for c in _best_per_article(candidates)}
+    by_article = {c.passage.article.id: c for c in leaders}
     order = [c.passage for c in lead]
     for passage in passages:
         if all(p.article.id != passage.article.id for p in order):
@@ -386,7 +386,7 @@ def compose_answer(
     group = [] if abstained else _disagreeing(question, leaders)
     lead = group or [best]
     head = lead[0]
-    citations = _ordered_citations(lead, [c.passage for c in lead] + list(passages), candidates, k)
+    citations = _ordered_citations(lead, passages, leaders, k)
     alternatives = tuple(
         Alternative(_span_text(c), str(c.passage.article.date) if c.passage.article.date else None, i + 1)
         for i, c in enumerate(lead[1:], start=1)
