@@ -29,10 +29,14 @@ def sha256_file(path: Path) -> str:
 
 
 def write_json(path: Path, payload: object) -> None:
-    """Write JSON through a temporary file and a rename, so no reader sees half a file."""
+    write_text(path, json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so no reader sees half a file."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write(text)
         out.flush()
         os.fsync(out.fileno())
     os.replace(temp, path)
