@@ -124,11 +124,11 @@ def default_assistant(*, show_progress: bool = False) -> Assistant:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = _open_or_build_sample(SentenceTransformerEmbedder(), show_progress=show_progress)
+            _DEFAULT = open_or_build_sample(SentenceTransformerEmbedder(), show_progress=show_progress)
         return _DEFAULT
 
 
-def _open_or_build_sample(embedder: Embedder, *, show_progress: bool) -> Assistant:
+def open_or_build_sample(embedder: Embedder, *, show_progress: bool) -> Assistant:
     """The sample index is generated content: an old, damaged or other-model one is rebuilt."""
     if index_exists(SAMPLE_INDEX_NAME):
         try:

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from .chunking import ChunkSettings, chunk_article
 from .corpus import load_articles
@@ -172,6 +173,65 @@ def _add_ask_command(commands: argparse._SubParsersAction) -> None:
     ask.set_defaults(handler=_ask)
 
 
+def _eval(args: argparse.Namespace) -> int:
+    if args.gold == "compare" and not Path(args.gold).is_file():
+        return _eval_compare(args.reports)
+    if args.reports:
+        raise ValueError(f"unexpected arguments: {' '.join(args.reports)} (did you mean: qa eval compare A B?)")
+    from .eval import evaluate
+    from .eval_report import summary_lines, write_report
+
+    report = evaluate(
+        args.gold, index=args.index, corpus=args.corpus or (), ks=_cut_offs(args.k), retrievers=args.retriever or ["hybrid"],
+        sources=args.sources, limit=args.limit, model=args.model, show_progress=True,
+        log=lambda message: print(message, file=sys.stderr),
+    )
+    print("\n".join(summary_lines(report.to_dict())))
+    if args.out:
+        written = write_report(report, args.out)
+        print(f"\nwrote {', '.join(p.name for p in written)} to {args.out}")
+    return 0
+
+
+def _cut_offs(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"-k {text!r}: give cut-offs as numbers separated by commas, e.g. 1,5,10,20") from None
+
+
+def _eval_compare(reports: list[str]) -> int:
+    from .eval_report import compare_lines, read_report, read_results
+
+    if len(reports) != 2:
+        raise ValueError("qa eval compare takes two reports: qa eval compare A B (folders or report.json files)")
+    before, after = reports
+    lines = compare_lines(read_report(before), read_report(after),
+                          before_results=read_results(before), after_results=read_results(after))
+    print("\n".join(lines))
+    return 0
+
+
+def _add_eval_command(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser(
+        "eval", help="score answers and retrieval against a gold question set",
+        description="qa eval GOLD [options] scores the assistant; qa eval compare A B shows what changed between two reports.",
+    )
+    evaluate.add_argument("gold", help="gold questions: project .jsonl, SQuAD-style .jsonl[.gz] or SQuAD .json")
+    evaluate.add_argument("reports", nargs="*", help=argparse.SUPPRESS)
+    source = evaluate.add_mutually_exclusive_group()
+    source.add_argument("--index", help="a saved index to search")
+    source.add_argument("--corpus", nargs="+", metavar="PATH", help="article files to index (reused while unchanged)")
+    evaluate.add_argument("-k", default="1,5,10,20", help="retrieval cut-offs (default 1,5,10,20)")
+    evaluate.add_argument("--retriever", action="append", metavar="SPEC",
+                          help="bm25, dense, hybrid or hybrid:fusion=rrf,rrf_k=20; repeat to compare (default hybrid)")
+    evaluate.add_argument("--sources", type=int, default=5, help="sources per answer, as qa ask -k (default 5)")
+    evaluate.add_argument("--limit", type=int, help="only the first N questions")
+    evaluate.add_argument("--model", help="embedding model, if not the default")
+    evaluate.add_argument("--out", help="folder for report.json, report.md, questions.jsonl, failures.md and plots")
+    evaluate.set_defaults(handler=_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Cited answers from Vietnamese news articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -179,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corpus_commands(commands)
     _add_index_commands(commands)
     _add_ask_command(commands)
+    _add_eval_command(commands)
     return parser
 
 

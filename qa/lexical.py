@@ -7,6 +7,7 @@ syllable bigrams. A question typed with diacritics is matched on the marked fiel
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ import bm25s
 import numpy as np
 
 from .text import folded_tokens, has_diacritics, match_tokens
+
+# bm25s sets its own logger to DEBUG, which floods any handler an application configures.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Question words and particles: they say what is asked, not what the answer mentions.
 _QUESTION_WORDS = {
