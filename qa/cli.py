@@ -183,7 +183,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     report = evaluate(
         args.gold, index=args.index, corpus=args.corpus or (), ks=_cut_offs(args.k), retrievers=args.retriever or ["hybrid"],
-        sources=args.sources, limit=args.limit, model=args.model, show_progress=True,
+        sources=args.sources, split=args.split, limit=args.limit, model=args.model, show_progress=True,
         log=lambda message: print(message, file=sys.stderr),
     )
     print("\n".join(summary_lines(report.to_dict())))
@@ -226,6 +226,7 @@ def _add_eval_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--retriever", action="append", metavar="SPEC",
                           help="bm25, dense, hybrid or hybrid:fusion=rrf,rrf_k=20; repeat to compare (default hybrid)")
     evaluate.add_argument("--sources", type=int, default=5, help="sources per answer, as qa ask -k (default 5)")
+    evaluate.add_argument("--split", help="only questions whose 'split' field is this (e.g. dev)")
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
     evaluate.add_argument("--model", help="embedding model, if not the default")
     evaluate.add_argument("--out", help="folder for report.json, report.md, questions.jsonl, failures.md and plots")

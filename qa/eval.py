@@ -218,6 +218,7 @@ def evaluate(
     ks: Sequence[int] = DEFAULT_KS,
     retrievers: Sequence[str] = ("hybrid",),
     sources: int = 5,
+    split: str | None = None,
     limit: int | None = None,
     model: str | None = None,
     embedder: Embedder | None = None,
@@ -237,7 +238,7 @@ def evaluate(
         raise ValueError("-k needs positive cut-offs, e.g. 1,5,10,20")
     specs = [parse_retriever(spec) for spec in retrievers]
     gold_set = load_gold_set(gold)
-    questions = gold_set.questions[:limit] if limit else gold_set.questions
+    questions = _chosen(gold_set, split=split, limit=limit)
     embedder = embedder or SentenceTransformerEmbedder(model, show_progress=show_progress)
     corpus_index = _corpus_index(gold_set, index=index, corpus=corpus, embedder=embedder, show_progress=show_progress, log=log)
     vectors = embedder.embed([q.question for q in questions], kind="query")  # shared by every retriever's ranking
@@ -246,12 +247,22 @@ def evaluate(
         for spec in specs
     )
     return EvalReport(
-        gold=str(gold), gold_format=gold_set.format,
+        gold=str(gold) + (f" [{split}]" if split else ""), gold_format=gold_set.format,
         index={"name": corpus_index.name, "articles": len(corpus_index.articles), "chunks": len(corpus_index),
                "model": corpus_index.model.to_dict()},
         ks=ks, sources=sources, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), runs=runs,
         warnings=_warnings(questions, corpus_index),
     )
+
+
+def _chosen(gold_set: GoldSet, *, split: str | None, limit: int | None) -> tuple[GoldQuestion, ...]:
+    questions = gold_set.questions
+    if split is not None:
+        questions = tuple(q for q in questions if q.split == split)
+        if not questions:
+            splits = sorted({q.split for q in gold_set.questions if q.split})
+            raise ValueError(f"{gold_set.path}: no question of split {split!r} (splits: {', '.join(splits) or 'none'})")
+    return questions[:limit] if limit else questions
 
 
 def _corpus_index(gold_set: GoldSet, *, index, corpus, embedder: Embedder, show_progress: bool, log) -> CorpusIndex:

@@ -35,6 +35,7 @@ class GoldQuestion:
     evidence: str | None
     type: str
     lang: str
+    split: str | None = None  # e.g. "dev" or "train" where a set ships several
 
     @property
     def answerable(self) -> bool:
@@ -132,6 +133,7 @@ def _question(record: dict, line_no: int, *, doc_id: str | None) -> GoldQuestion
         evidence=_optional_str(record, "evidence"),
         type=str(record.get("type") or analysed.kind),
         lang=str(record.get("lang") or inferred_lang),
+        split=_optional_str(record, "split"),
     )
 
 

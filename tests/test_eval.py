@@ -261,3 +261,14 @@ def test_cli_errors_are_one_line(tmp_path, squad_set, capsys, argv, message):
     assert cli_main(argv) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("qa: error:") and message in err and "\n" not in err
+
+
+def test_split_selects_questions_and_names_the_splits_it_has(tmp_path):
+    path = _jsonl(tmp_path / "s.jsonl", [
+        {"id": "1", "question": "Ai chủ trì?", "answers": ["Ông A"], "split": "dev"},
+        {"id": "2", "question": "Ở đâu?", "answers": ["Huế"], "split": "train"},
+    ])
+    report = evaluate(path, split="train", retrievers=["bm25"], embedder=HashingEmbedder())
+    assert [r.id for r in report.runs[0].results] == ["2"] and report.gold.endswith("[train]")
+    with pytest.raises(ValueError, match="splits: dev, train"):
+        evaluate(path, split="test", embedder=HashingEmbedder())
