@@ -39,14 +39,26 @@ class AskOptions:
 
 
 def _clean_question(question: object) -> tuple[str, tuple[str, ...]]:
+    """The question as the model may read it, and notes on what was changed.
+
+    A lone surrogate (which JSON and Python strings allow, UTF-8 does not) would make the
+    tokenizer fail, so pairs are joined and lone halves become U+FFFD.
+    """
     if not isinstance(question, str):
         raise TypeError(f"question must be a str, not {type(question).__name__}")
-    text = " ".join(_CONTROL_RE.sub(" ", question).split())
+    text = question.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    text = " ".join(_CONTROL_RE.sub(" ", text).split())
     if len(text) > MAX_QUESTION_CHARS:
         cut = text.rfind(" ", 0, MAX_QUESTION_CHARS)
         text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
         return text, (f"Câu hỏi quá dài, chỉ dùng {len(text)} ký tự đầu (question truncated).",)
     return text, ()
+
+
+def _no_words_note(text: str) -> str:
+    if not text:
+        return "Câu hỏi trống (empty question)."
+    return "Câu hỏi không có chữ nào để tìm (the question has no words to search for)."
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -105,7 +117,7 @@ class Assistant:
             answers[position] = self._answer(cleaned[position], results[slot], vectors[slot], k)
         for position, (text, notes) in enumerate(cleaned):
             if answers[position] is None:
-                answers[position] = Answer(text, "", "", True, 0.0, (), notes=notes + ("Câu hỏi trống (empty question).",))
+                answers[position] = Answer(text, "", "", True, 0.0, (), notes=notes + (_no_words_note(text),))
         return answers  # type: ignore[return-value]
 
     def _answer(self, cleaned: tuple[str, tuple[str, ...]], passages, vector, k: int) -> Answer:
