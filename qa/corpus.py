@@ -25,6 +25,7 @@ ARTICLE_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz")
 _SEED_HEADER_RE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{1,2}){0,2})\s+")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _TITLE_MAX_CHARS = 90
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, order=True)
@@ -129,6 +130,7 @@ def make_article(
     origin: str = "",
 ) -> Article:
     """The one place that turns raw fields into an ``Article``: cleaning, dates, derived titles."""
+    _check_unicode(id=id, text=text, title=title, source=source, url=url)
     clean = clean_article_text(text)
     if not clean:
         raise ValueError("the article text is empty")
@@ -146,6 +148,16 @@ def make_article(
     )
 
 
+def _check_unicode(**fields: str | None) -> None:
+    """Refuse a lone surrogate: JSON can spell one ("\\ud800"), but it is not text, and it would
+    fail much later, when the index is written or the model tokenizes it."""
+    for name, value in fields.items():
+        found = _SURROGATE_RE.search(value or "")
+        if found:
+            raise ValueError(f"'{name}' holds a lone surrogate (\\u{ord(found.group()):04x} at character "
+                             f"{found.start()}), which is not valid Unicode text")
+
+
 # --- reading files ---------------------------------------------------------------------
 
 
@@ -158,8 +170,15 @@ def _decode(raw: bytes, location: str) -> str:
         raise InputError(location, f"is not UTF-8 text (invalid byte at offset {exc.start}); save it as UTF-8") from None
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+
+
 def _read_text_file(path: Path) -> Article:
-    raw = path.read_bytes()
+    raw = _read_bytes(path)
     if not raw.strip():
         raise InputError(str(path), "is empty")
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -183,6 +202,8 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield line_no, line
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise InputError(f"{path}:{line_no + 1}", f"is a damaged or truncated gzip file ({exc})") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
 
 
 def _record_to_article(record: object, *, path: Path, line: int) -> Article:
@@ -191,9 +212,8 @@ def _record_to_article(record: object, *, path: Path, line: int) -> Article:
     text = record.get("text")
     if not isinstance(text, str):
         raise ValueError("no 'text' field" if text is None else "'text' is not a string")
-    raw_id = record.get("id")
     return make_article(
-        id=str(raw_id) if raw_id not in (None, "") else f"{_stem(path)}:{line}",
+        id=_optional_str(record, "id") or f"{_stem(path)}:{line}",
         text=text,
         title=_optional_str(record, "title"),
         date=_optional_str(record, "date") or None,
@@ -220,6 +240,17 @@ def _stem(path: Path) -> str:
     return path.stem
 
 
+def _parse_json(line: str, location: str) -> object:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(location, f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(location, "invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number too long to convert
+        raise InputError(location, f"invalid JSON ({exc})") from None
+
+
 def _read_jsonl(path: Path, on_bad: Callable[[InputError], None]) -> Iterator[Article]:
     seen_any = False
     for line_no, raw in _jsonl_lines(path):
@@ -228,10 +259,8 @@ def _read_jsonl(path: Path, on_bad: Callable[[InputError], None]) -> Iterator[Ar
         seen_any = True
         location = f"{path}:{line_no}"
         try:
-            record = json.loads(_decode(raw, location))
+            record = _parse_json(_decode(raw, location), location)
             yield _record_to_article(record, path=path, line=line_no)
-        except json.JSONDecodeError as exc:
-            on_bad(InputError(location, f"invalid JSON ({exc.msg} at column {exc.colno})"))
         except ValueError as exc:
             on_bad(InputError(location, str(exc)))
         except InputError as exc:
@@ -241,7 +270,11 @@ def _read_jsonl(path: Path, on_bad: Callable[[InputError], None]) -> Iterator[Ar
 
 
 def _files_under(folder: Path) -> tuple[list[Path], list[str]]:
-    """Article files below ``folder`` in a stable order; other files are reported, not read."""
+    """Article files below ``folder`` in a stable order; other files are reported, not read.
+
+    Only regular files are read: a broken link, a link loop or a named pipe would fail or
+    block, so they are reported with the other files.
+    """
     found, ignored = [], []
     for root, dirs, files in os.walk(folder):  # does not follow symlinked folders: no loops
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -249,7 +282,7 @@ def _files_under(folder: Path) -> tuple[list[Path], list[str]]:
             if name.startswith("."):
                 continue
             path = Path(root) / name
-            if name.endswith(ARTICLE_SUFFIXES):
+            if name.endswith(ARTICLE_SUFFIXES) and path.is_file():
                 found.append(path)
             else:
                 ignored.append(str(path))
@@ -268,6 +301,8 @@ def _expand(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
             if not path.name.endswith(ARTICLE_SUFFIXES):
                 raise InputError(str(path), f"unsupported file type (expected one of {', '.join(ARTICLE_SUFFIXES)})")
             files.append(path)
+        elif os.path.lexists(path):
+            raise InputError(str(path), "is not a regular file or folder (a broken link, a link loop or a device?)")
         else:
             raise InputError(str(path), "no such file or folder")
     return files, ignored

@@ -32,7 +32,7 @@ import numpy as np
 from .chunking import Chunk, ChunkSettings, chunk_article
 from .corpus import Article, ArticleDate
 from .embedder import Embedder, ModelIdentity
-from .errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError, UnknownArticleError
+from .errors import IndexCorruptError, IndexNotFoundError, InputError, ModelMismatchError, UnknownArticleError
 from .lexical import LexicalIndex
 from .paths import indexes_dir
 from .progress import progress
@@ -314,10 +314,17 @@ def build_index(
     sources: Sequence[str] = (),
     show_progress: bool = False,
 ) -> CorpusIndex:
-    """Chunk, embed and store ``articles`` as a complete new index, replacing any old one."""
+    """Chunk, embed and store ``articles`` as a complete new index, replacing any old one.
+
+    No articles is an error, not an empty index: an empty or mistyped folder must not wipe
+    out the index it was meant to rebuild.
+    """
     started = time.perf_counter()
     target = resolve_index_path(name_or_path)
     articles = tuple(articles)
+    if not articles:
+        raise InputError(" ".join(map(str, sources)) or target.name,
+                         f"holds no articles to index; index {target.name} was left as it was")
     tables = _tables(articles, settings=chunking, embedder=embedder, current=None, reusable=set(), show_progress=show_progress)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     plan = BuildPlan(target.name, articles, tables, embedder.identity, chunking, tuple(str(s) for s in sources), now, started)

@@ -21,6 +21,10 @@ _QUALITY_VOWELS = set("ăâêôơư")
 # ("hoà", "khoẻ", "thuỷ"); the other convention writes "hòa", "khỏe", "thủy".
 _SECOND_VOWEL_PAIRS = {"oa", "oe", "uy"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Control characters other than tab and line ends become spaces (a NUL or an escape code in
+# stored text only breaks tools downstream); Unicode line and paragraph separators become \n.
+_CONTROLS = {**dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)], " "),
+             0x2028: "\n", 0x2029: "\n"}
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -32,9 +36,10 @@ def clean_article_text(text: str) -> str:
     """The one normal form in which article text is stored and offsets are counted.
 
     NFC (decomposed input otherwise breaks tokenisers and models), no invisible characters,
-    Unix line ends, single spaces, paragraphs separated by at most one blank line.
+    Unix line ends, no control characters, single spaces, paragraphs separated by at most one
+    blank line.
     """
-    text = nfc(text).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    text = nfc(text).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
     text = text.replace("\u00a0", " ").replace("\t", " ")
     lines = [re.sub(r" {2,}", " ", line.strip()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -128,9 +133,16 @@ _BOUNDARY_RE = re.compile(rf"[{_STOPS}]+[{re.escape(_CLOSERS)}]*(?=\s)")
 _GLUED_RE = re.compile(r"(?<=\w)[.!?]+(?=[A-ZĐÀ-ỸẠ-Ỹ][a-zà-ỹđ])")
 
 
+_LOOK_BACK = 32  # longer than any abbreviation: a longer token ends no abbreviation either
+
+
 def _token_before(text: str, stop: int) -> str:
-    start = stop
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "."):
+    """The word (dots included) ending at ``stop``, at most ``_LOOK_BACK`` characters of it.
+
+    Bounded so that a run of glued stops ("Ab.Ab.Ab…") costs linear time, not quadratic.
+    """
+    start, limit = stop, max(0, stop - _LOOK_BACK)
+    while start > limit and (text[start - 1].isalnum() or text[start - 1] == "."):
         start -= 1
     return text[start:stop]
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled sample corpus, and the evaluation data when it is present."""
+"""Shared fixtures: the bundled sample corpus, a tiny real model, and the evaluation data when present."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.corpus import load_articles
 from qa.sample import sample_corpus_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -22,3 +23,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("the evaluation data folder ../shared/data is not present")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, sample_dir) -> Path:
+    """A real sentence-transformers folder small enough for ``qa`` commands run in subprocesses."""
+    from tests.support.tiny_model import build_tiny_model
+
+    articles = load_articles([sample_dir]).articles
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model", [a.text for a in articles])
