@@ -37,7 +37,8 @@ from .lexical import LexicalIndex
 from .paths import indexes_dir
 from .progress import progress
 from .text import sentence_spans
-from .store import discard, new_version_dir, publish, sha256_file, write_json, writer_lock
+from .store import (checkpoint, discard, new_version_dir, publish, remove_stale_versions, sha256_file, write_json,
+                    writer_lock)
 
 FORMAT_VERSION = 2
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -135,6 +136,7 @@ def _embed_passages(texts: Sequence[str], embedder: Embedder, *, show_progress: 
     batches = [order[i : i + _EMBED_BATCH] for i in range(0, len(order), _EMBED_BATCH)]
     for batch in progress(batches, desc=desc, unit="batch", enabled=show_progress, total=len(batches)):
         vectors[batch] = embedder.embed([texts[i] for i in batch], kind="passage")
+        checkpoint("embedding")
     return vectors
 
 
@@ -181,6 +183,7 @@ def _write_files(folder: Path, plan: BuildPlan) -> None:
     np.save(folder / "chunks.npy", tables.chunk_rows, allow_pickle=False)
     np.save(folder / "sentences.npy", tables.sentence_rows, allow_pickle=False)
     np.save(folder / "sentence_vectors.npy", tables.sentence_vectors, allow_pickle=False)
+    checkpoint("writing")
     flat = faiss.IndexFlatIP(plan.model.dimension)
     flat.add(tables.chunk_vectors)
     faiss.write_index(flat, str(folder / "vectors.faiss"))
@@ -341,49 +344,70 @@ def _rebuild_hint(manifest: dict | None, target: Path) -> str:
     return f"rebuild it with: qa index build {sources} --name {target.name}"
 
 
-def _read_manifest(target: Path) -> dict:
-    manifest_path = target / "manifest.json"
+_MANIFEST_FIELDS = {"name": str, "model": dict, "chunking": dict, "counts": dict, "files": dict, "created_at": str}
+
+
+def _read_manifest(target: Path, folder: Path) -> dict:
     if not target.exists():
         raise IndexNotFoundError(f"no index at {target}; build one with: qa index build PATH... --name {target.name}")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"index {target}: manifest.json is missing or damaged ({exc}); {_rebuild_hint(None, target)}") from None
+    if not isinstance(manifest, dict):
+        raise IndexCorruptError(f"index {target}: manifest.json is not a JSON object; {_rebuild_hint(None, target)}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexCorruptError(
             f"index {target} has format version {manifest.get('format_version')}, this program reads {FORMAT_VERSION}; "
             + _rebuild_hint(manifest, target)
         )
+    missing = [key for key, kind in _MANIFEST_FIELDS.items() if not isinstance(manifest.get(key), kind)]
+    if missing or not all(isinstance(entry, dict) for entry in manifest["files"].values()):
+        raise IndexCorruptError(f"index {target}: manifest.json lacks {', '.join(missing) or 'file checksums'}; "
+                                + _rebuild_hint(manifest, target))
     return manifest
 
 
-def _verify_files(target: Path, manifest: dict) -> None:
+def _verify_files(target: Path, folder: Path, manifest: dict) -> None:
     for relative, expected in manifest["files"].items():
-        path = target / relative
+        path = folder / relative
         problem = None
         if not path.is_file():
             problem = "is missing"
-        elif path.stat().st_size != expected["bytes"]:
-            problem = f"has {path.stat().st_size} bytes, expected {expected['bytes']} (truncated?)"
-        elif sha256_file(path) != expected["sha256"]:
+        elif path.stat().st_size != expected.get("bytes"):
+            problem = f"has {path.stat().st_size} bytes, expected {expected.get('bytes')} (truncated?)"
+        elif sha256_file(path) != expected.get("sha256"):
             problem = "does not match its checksum (corrupted)"
         if problem:
             raise IndexCorruptError(f"index {target}: {relative} {problem}; {_rebuild_hint(manifest, target)}")
 
 
 def open_index(name_or_path: str | Path, *, model: ModelIdentity | None = None, verify: bool = True) -> CorpusIndex:
-    """Load a saved index, refusing one that is damaged or was built by another model."""
+    """Load a saved index, refusing one that is damaged or was built by another model.
+
+    Everything is read from the one version the name points at when opening starts. If a
+    writer publishes a new version meanwhile and removes that one, the new one is opened.
+    """
     target = resolve_index_path(name_or_path)
-    manifest = _read_manifest(target)
+    folder = target.resolve()
+    try:
+        return _load_version(target, folder, model=model, verify=verify)
+    except (OSError, IndexCorruptError):
+        if target.resolve() == folder:
+            raise
+        return _load_version(target, target.resolve(), model=model, verify=verify)
+
+
+def _load_version(target: Path, folder: Path, *, model: ModelIdentity | None, verify: bool) -> CorpusIndex:
+    manifest = _read_manifest(target, folder)
     if verify:
-        _verify_files(target, manifest)
+        _verify_files(target, folder, manifest)
     if model is not None and (manifest["model"]["name"], manifest["model"]["fingerprint"]) != (model.name, model.fingerprint):
         raise ModelMismatchError(
             f"index {target.name} was built with model {manifest['model']['name']!r} "
             f"({manifest['model']['fingerprint']}), not {model.name!r} ({model.fingerprint}); "
             f"open it with that model or rebuild it with --model {model.name}"
         )
-    folder = target.resolve()
     with (folder / "articles.jsonl").open(encoding="utf-8") as handle:
         articles = tuple(_article_from_record(json.loads(line)) for line in handle)
     rows = np.load(folder / "chunks.npy", allow_pickle=False)
@@ -438,6 +462,7 @@ def add_to_index(
         merged = tuple(incoming.get(a.id, a) for a in current.articles) + tuple(incoming[i] for i in added)
         reusable = set(old) - set(changed)
         if not changed and not added:
+            remove_stale_versions(target)  # what killed writers left, even when there is nothing to add
             return current, UpdateReport(unchanged=tuple(sorted(unchanged)))
         all_sources = list(dict.fromkeys([*current.manifest.get("sources", []), *map(str, sources)]))
         index, embedded = _save_update(current, merged, embedder, reusable, sources=all_sources,

@@ -4,6 +4,9 @@ An index name is a symbolic link to a hidden folder holding one complete version
 version is written beside it and the link is swapped with ``os.replace``, which is atomic,
 so a reader sees the old version or the new one, never half of either, and a writer killed
 at any point leaves the previous version in place.
+
+``checkpoint`` marks the points where a killed writer matters; the crash tests stop the
+``qa`` command at each of them (``QA_STOP_AT``) and kill it with SIGKILL.
 """
 
 from __future__ import annotations
@@ -14,10 +17,25 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+STOP_AT_ENV = "QA_STOP_AT"
+
+
+def checkpoint(stage: str) -> None:
+    """A no-op, unless ``QA_STOP_AT`` names ``stage``: then the process stops itself (SIGSTOP).
+
+    It lets a test look at the disk at a known point of a write and then SIGKILL the writer.
+    Stages: "embedding" (some vectors computed), "writing" (a new version half written),
+    "publishing" (the version complete, the link not yet swapped), "published" (swapped, the
+    old version not yet removed).
+    """
+    if os.environ.get(STOP_AT_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def sha256_file(path: Path) -> str:
@@ -74,7 +92,9 @@ def publish(version: Path, target: Path) -> None:
         os.replace(target, aside)
     link = target.parent / f".{target.name}.link-{uuid.uuid4().hex[:8]}"
     os.symlink(version.name, link)
+    checkpoint("publishing")
     os.replace(link, target)
+    checkpoint("published")
     remove_stale_versions(target)
 
 
