@@ -1,7 +1,9 @@
-"""Start the web page: ``python app.py [--host HOST] [--port PORT]`` (default 127.0.0.1:7860).
+"""Start the web page: ``python app.py [--host HOST] [--port PORT] [--verbose]`` (default 127.0.0.1:7860).
 
-``QA_HOST`` and ``QA_PORT`` set the defaults. The first start builds the sample index (a
-minute at most); later starts load it in a few seconds.
+``QA_HOST`` and ``QA_PORT`` set the defaults; the page is served on the local machine only
+unless a host is given. The first start builds the sample index (a minute at most); later
+starts load it in a few seconds. The log has one line per warning or error; ``--verbose``
+adds the tracebacks of internal errors.
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ import logging
 import os
 
 from qa import webui
+from qa.logs import configure_logging
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=webui.TITLE)
     parser.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"), help="address to listen on")
     parser.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")), help="port to listen on")
+    parser.add_argument("--verbose", action="store_true", help="log tracebacks of internal errors")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level=logging.INFO, tracebacks=args.verbose)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if webui.sample_index_ready():
         print("Đang nạp chỉ mục mẫu… / loading the sample index…", flush=True)

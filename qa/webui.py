@@ -268,7 +268,7 @@ _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def parse_day(text: str | None, label_vi: str, label_en: str) -> date | None:
     """A YYYY-MM-DD date typed into a box; empty means no limit."""
-    value = (text or "").strip()
+    value = str(text or "").strip()
     if not value:
         return None
     try:

@@ -352,6 +352,23 @@ def test_respond_answers_in_context_and_escapes_everything():
     assert app.api_ask("Ai chủ trì?")["citations"][0]["start"] == 0
 
 
+@pytest.mark.parametrize("arguments", [(None,), ("",), ("Ai?", [5]), ("Ai?", "nhiều"), ("Ai?", 5, 20221301),
+                                       ("Ai?", 5, ["2022-01-01"]), ("Ai?", 5, "", {"d": 1}), ("Ai?", 5, "", "", 42)])
+def test_api_arguments_of_the_wrong_type_are_the_callers_mistake(arguments):
+    """What a program sends the API is checked like what a person types: a clear message, not "internal error"."""
+    app = WebApp(AssistantRegistry(opener=lambda name: FakeAssistant()))
+    with pytest.raises(gr.Error) as raised:
+        app.api_ask(*arguments)
+    assert "lỗi nội bộ" not in raised.value.message and raised.value.message
+
+
+def test_uploads_over_the_limit_are_refused_by_the_handler_too(tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
+    with pytest.raises(InputProblem, match="lớn hơn 10 MB"):
+        upload_paths([str(big)])
+
+
 def _run_all(targets) -> None:
     threads = [threading.Thread(target=target) for target in targets]
     for thread in threads:
