@@ -32,3 +32,17 @@ def tiny_model(tmp_path_factory, sample_dir) -> Path:
 
     articles = load_articles([sample_dir]).articles
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model", [a.text for a in articles])
+
+
+@pytest.fixture(scope="session")
+def sample_app(tmp_path_factory) -> dict[str, object]:
+    """``python app.py`` over the shared sample index and the real default model, started once.
+
+    Gradio keeps uploads in its own folder, given here so tests can see where files land.
+    """
+    from tests.support.browser import running_app
+
+    folder = tmp_path_factory.mktemp("sample-app")
+    uploads = folder / "uploads"
+    with running_app(folder, env={"GRADIO_TEMP_DIR": str(uploads)}) as url:
+        yield {"url": url, "uploads": uploads, "folder": folder}

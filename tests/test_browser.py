@@ -35,13 +35,25 @@ HOSTILE_ARTICLE = (
     "Đại tá Nguyễn Văn Bình chủ trì hội thảo an ninh mạng <script>window.__pwned=1</script> năm 2023.\n\n"
     "Hội thảo bàn về phòng chống lừa đảo trực tuyến [click](javascript:window.__pwned=1) và **bảo mật**.\n"
 )
+# A JSON Lines article whose every field is hostile: the headline, the outlet and the link too.
+HOSTILE_RECORD = {
+    "id": "hostile-jsonl",
+    "title": "<iframe srcdoc=\"<script>parent.__pwned=2</script>\"></iframe> ![x](x\" onerror=\"window.__pwned=2)",
+    "date": "2023-04-02",
+    "source": "<svg onload=\"window.__pwned=2\">",
+    "url": "javascript:window.__pwned=2",
+    "text": ("Trung tá Lê Thị Hoa phát biểu tại diễn đàn bảo mật dữ liệu <a href=\"javascript:window.__pwned=2\">xem</a> "
+             "ngày 2/4. Diễn đàn có <b onmouseover=\"window.__pwned=2\">150</b> khách mời, "
+             "$$\\href{javascript:window.__pwned=2}{x}$$ và <javascript:window.__pwned=2>."),
+}
+HOSTILE_QUESTION = ('<img src=x onerror="window.__pwned=3"> [hỏi](javascript:window.__pwned=3) '
+                    "**Ai** phát biểu tại diễn đàn bảo mật dữ liệu?")
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(sample_app):
     """The app over the shared sample index (``QA_EMBEDDINGS_DIR`` left as it is)."""
-    with running_app(tmp_path_factory.mktemp("app")) as url:
-        yield url
+    return sample_app["url"]
 
 
 def _ask(page, question: str, turn: int) -> None:
@@ -132,6 +144,14 @@ def test_api_returns_the_answer_contract(app_url):
     assert len(client.predict(QUESTION, 2, api_name="/ask")["citations"]) <= 2
 
 
+def _assert_nothing_ran(page, dialogs: list[str]) -> None:
+    """No payload executed, and none of the elements that would carry one exists in the page."""
+    assert page.evaluate("typeof window.__pwned") == "undefined" and dialogs == []
+    assert page.locator("img[src='x'], iframe, svg[onload], b[onmouseover]").count() == 0
+    assert page.locator("a[href^='javascript'], a[href^='x']").count() == 0
+    assert not page.evaluate("[...document.scripts].some(s => s.textContent.includes('__pwned'))")
+
+
 def test_uploaded_hostile_article_shows_as_text(tmp_path):
     """Upload into a throwaway index (its own QA_EMBEDDINGS_DIR); the shared sample is untouched."""
     from playwright.sync_api import expect
@@ -140,24 +160,38 @@ def test_uploaded_hostile_article_shows_as_text(tmp_path):
     link_models(embeddings)
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    records = tmp_path / "hostile.jsonl"
+    records.write_text(json.dumps(HOSTILE_RECORD, ensure_ascii=False) + "\n", encoding="utf-8")
     env = {"QA_EMBEDDINGS_DIR": str(embeddings)}
     with running_app(tmp_path, env=env) as url, chromium_page(failure_shot=tmp_path / "hostile-failure.png") as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         _open_page(page, url)
         page.get_by_text("Thêm bài báo vào chỉ mục (add articles)").click()
-        page.locator("#qa-upload input[type='file']").set_input_files(str(hostile))
-        expect(page.locator("#qa-upload")).to_contain_text(re.compile(r"hostile\s*\.txt"), timeout=30_000)
+        page.locator("#qa-upload input[type='file']").set_input_files([str(hostile), str(records)])
+        expect(page.locator("#qa-upload")).to_contain_text(re.compile(r"hostile\s*\.jsonl"), timeout=30_000)
         page.locator("#qa-add").click()
-        expect(page.locator("#qa-upload-status")).to_contain_text("1 bài mới", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#qa-upload-status")).to_contain_text("2 bài mới", timeout=ANSWER_TIMEOUT_MS)
         _ask(page, "Ai chủ trì hội thảo an ninh mạng năm 2023?", 0)
+        chat = page.locator("#qa-chat")
+        expect(chat).to_contain_text("<script>window.__pwned=1</script>")  # the supporting sentence, as text
         card = page.locator(".qa-source", has_text="window.__pwned").first
         card.locator("details.qa-full summary").click()
         expect(card.locator(".qa-article")).to_contain_text('<script>window.__pwned=1</script>')
         expect(card.locator(".qa-article")).to_contain_text('<img src=x onerror="window.__pwned=1">')
+        expect(card.locator(".qa-article")).to_contain_text("[click](javascript:window.__pwned=1) và **bảo mật**")
         save_screenshot(page, tmp_path, "hostile-article")
-        assert page.evaluate("typeof window.__pwned") == "undefined"
-        assert page.locator("img[src='x']").count() == 0
-        assert not page.evaluate("[...document.scripts].some(s => s.textContent.includes('__pwned'))")
-        assert page.locator("#qa-chat a[href^='javascript']").count() == 0
+        _assert_nothing_ran(page, dialogs)
+
+        _ask(page, HOSTILE_QUESTION, 1)  # a hostile question, about the hostile JSON Lines article
+        expect(chat.locator("[data-testid='user']").last).to_contain_text(HOSTILE_QUESTION)
+        card = page.locator("#qa-src-1-1")
+        expect(card).to_contain_text(HOSTILE_RECORD["title"])
+        expect(card).to_contain_text("<svg onload=")
+        card.locator("details.qa-full summary").click()
+        expect(card.locator(".qa-article")).to_contain_text(HOSTILE_RECORD["text"])
+        save_screenshot(page, tmp_path, "hostile-question")
+        _assert_nothing_ran(page, dialogs)
     assert '"id": "hostile"' in (embeddings / "index" / "sample" / "articles.jsonl").read_text(encoding="utf-8")
     shared = indexes_dir() / "sample" / "articles.jsonl"
     assert not shared.is_file() or '"id": "hostile"' not in shared.read_text(encoding="utf-8")
