@@ -130,6 +130,12 @@ def answers_of(path: Path, embedder, questions: list[str]) -> list[dict]:
     return [answer.to_dict() for answer in assistant.ask_batch(questions)]
 
 
+def without_float_noise(answers: list[dict]) -> list[dict]:
+    """Citation scores to four places: a chunk embedded in a batch of one (add) and in a padded
+    batch of many (build) differs in the last bits of its vector, which moves a score by ~1e-6."""
+    return [{**a, "citations": tuple({**c, "score": round(c["score"], 4)} for c in a["citations"])} for a in answers]
+
+
 def test_killed_build_and_add_leave_the_index_answering_as_before(world, tiny_model, sample_dir):
     lanes = {}
     for kind, command in {"build": ["index", "build", str(sample_dir), str(world["extra"]), "--model", str(tiny_model)],
@@ -158,7 +164,8 @@ def test_killed_build_and_add_leave_the_index_answering_as_before(world, tiny_mo
     for kind, lane in lanes.items():
         assert finished[kind].wait(timeout=STOP_SECONDS) == 0, lane.log(None)
         assert lane.hidden() == {lane.current()}, f"{kind} left {lane.hidden()}"
-    final = {kind: answers_of(lane.index_dir / NAME, world["embedder"], world["questions"]) for kind, lane in lanes.items()}
+    final = {kind: without_float_noise(answers_of(lane.index_dir / NAME, world["embedder"], world["questions"]))
+             for kind, lane in lanes.items()}
     assert final["add"] == final["build"]  # adding to the old index equals building the new corpus
     assert final["add"] != world["answers"]  # and the new article is there to be found
 
