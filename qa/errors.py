@@ -31,6 +31,10 @@ class ModelFormatError(QAError):
     """A bundled model file is not in the format we know how to read."""
 
 
+class SettingError(QAError):
+    """An option or environment variable has a value the package cannot use; it names which."""
+
+
 class ModelMismatchError(QAError):
     """An index was built with a different embedding model than the one asked for."""
 

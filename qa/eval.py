@@ -22,7 +22,7 @@ import numpy as np
 from .answer import Answer
 from .assistant import Assistant, open_or_build_sample
 from .corpus import Article, load_articles
-from .embedder import Embedder, SentenceTransformerEmbedder
+from .embedder import Embedder, SentenceTransformerEmbedder, embedder_for
 from .errors import IndexCorruptError, ModelMismatchError
 from .gold import GoldQuestion, GoldSet, contains_any, judge, load_gold_set
 from .index import CorpusIndex, build_index, corpus_fingerprint, index_exists, open_index
@@ -221,6 +221,7 @@ def evaluate(
     split: str | None = None,
     limit: int | None = None,
     model: str | None = None,
+    backend: str | None = None,
     embedder: Embedder | None = None,
     show_progress: bool = False,
     log: Callable[[str], None] = lambda message: None,
@@ -239,7 +240,7 @@ def evaluate(
     specs = [parse_retriever(spec) for spec in retrievers]
     gold_set = load_gold_set(gold)
     questions = _chosen(gold_set, split=split, limit=limit)
-    embedder = embedder or SentenceTransformerEmbedder(model, show_progress=show_progress)
+    embedder = embedder or _embedder(index, model=model, backend=backend, show_progress=show_progress)
     corpus_index = _corpus_index(gold_set, index=index, corpus=corpus, embedder=embedder, show_progress=show_progress, log=log)
     vectors = embedder.embed([q.question for q in questions], kind="query")  # shared by every retriever's ranking
     runs = tuple(
@@ -253,6 +254,14 @@ def evaluate(
         ks=ks, sources=sources, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), runs=runs,
         warnings=_warnings(questions, corpus_index),
     )
+
+
+def _embedder(index, *, model: str | None, backend: str | None, show_progress: bool) -> Embedder:
+    """A saved index is searched with the model and backend that built it, unless told otherwise."""
+    if index is not None:
+        return embedder_for(open_index(index, verify=False).model, model=model, backend=backend,
+                            show_progress=show_progress)
+    return SentenceTransformerEmbedder(model, backend=backend, show_progress=show_progress)
 
 
 def _chosen(gold_set: GoldSet, *, split: str | None, limit: int | None) -> tuple[GoldQuestion, ...]:
@@ -281,7 +290,8 @@ def _corpus_index(gold_set: GoldSet, *, index, corpus, embedder: Embedder, show_
 def _cached_index(articles: Sequence[Article], *, sources, embedder: Embedder, show_progress: bool, log) -> CorpusIndex:
     """An index named by the articles' content: built once, reused while nothing changed."""
     fingerprint = corpus_fingerprint(articles)
-    name = f"eval-{fingerprint[:12]}"
+    backend = embedder.identity.backend
+    name = f"eval-{fingerprint[:12]}" + ("" if backend == "torch" else f"-{backend}")
     if index_exists(name):
         try:
             found = open_index(name, model=embedder.identity)

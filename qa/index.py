@@ -36,11 +36,14 @@ from .errors import IndexCorruptError, IndexNotFoundError, InputError, ModelMism
 from .lexical import LexicalIndex
 from .paths import indexes_dir
 from .progress import progress
-from .text import sentence_spans
 from .store import (checkpoint, discard, new_version_dir, publish, remove_stale_versions, sha256_file, write_json,
                     writer_lock)
+from .text import sentence_spans
+from .timing import collect, snapshot, stage
 
 FORMAT_VERSION = 2
+APPROXIMATE_FROM = 250_000
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EMBED_BATCH = 64  # texts per embed() call: one step of the progress bar
 
@@ -78,7 +81,7 @@ class CorpusIndex:
     @property
     def model(self) -> ModelIdentity:
         model = self.manifest["model"]
-        return ModelIdentity(model["name"], model["fingerprint"], int(model["dimension"]))
+        return ModelIdentity(model["name"], model["fingerprint"], int(model["dimension"]), model.get("backend", "torch"))
 
     def __len__(self) -> int:
         return len(self.chunk_rows)
@@ -135,7 +138,8 @@ def _embed_passages(texts: Sequence[str], embedder: Embedder, *, show_progress: 
     order = np.argsort([len(t) for t in texts], kind="stable")
     batches = [order[i : i + _EMBED_BATCH] for i in range(0, len(order), _EMBED_BATCH)]
     for batch in progress(batches, desc=desc, unit="batch", enabled=show_progress, total=len(batches)):
-        vectors[batch] = embedder.embed([texts[i] for i in batch], kind="passage")
+        with stage("embedding"):
+            vectors[batch] = embedder.embed([texts[i] for i in batch], kind="passage")
         checkpoint("embedding")
     return vectors
 
@@ -176,24 +180,46 @@ def _article_from_record(record: dict) -> Article:
 
 
 def _write_files(folder: Path, plan: BuildPlan) -> None:
-    with (folder / "articles.jsonl").open("w", encoding="utf-8") as out:
-        for article in plan.articles:
-            out.write(json.dumps(_article_record(article), ensure_ascii=False) + "\n")
     tables = plan.tables
-    np.save(folder / "chunks.npy", tables.chunk_rows, allow_pickle=False)
-    np.save(folder / "sentences.npy", tables.sentence_rows, allow_pickle=False)
-    np.save(folder / "sentence_vectors.npy", tables.sentence_vectors, allow_pickle=False)
+    with stage("writing"):
+        with (folder / "articles.jsonl").open("w", encoding="utf-8") as out:
+            for article in plan.articles:
+                out.write(json.dumps(_article_record(article), ensure_ascii=False) + "\n")
+        np.save(folder / "chunks.npy", tables.chunk_rows, allow_pickle=False)
+        np.save(folder / "sentences.npy", tables.sentence_rows, allow_pickle=False)
+        np.save(folder / "sentence_vectors.npy", tables.sentence_vectors, allow_pickle=False)
     checkpoint("writing")
-    flat = faiss.IndexFlatIP(plan.model.dimension)
-    flat.add(tables.chunk_vectors)
-    faiss.write_index(flat, str(folder / "vectors.faiss"))
-    (folder / "bm25").mkdir()
-    LexicalIndex.build(_chunk_texts(plan.articles, tables.chunk_rows)).save(folder / "bm25")
+    with stage("faiss"):
+        faiss.write_index(vector_index(tables.chunk_vectors), str(folder / "vectors.faiss"))
+    with stage("bm25"):
+        (folder / "bm25").mkdir()
+        LexicalIndex.build(_chunk_texts(plan.articles, tables.chunk_rows)).save(folder / "bm25")
+
+
+def vector_index_kind(count: int) -> str:
+    return "IndexFlatIP" if count < APPROXIMATE_FROM else "IndexHNSWFlat"
+
+
+def vector_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact search while it is fast enough, HNSW beyond ``APPROXIMATE_FROM`` chunks.
+
+    bench/ann.py measured both on the default model's real vectors: where the switch sits, flat
+    search time per question and HNSW's recall@10 against flat at this ``efSearch``.
+    """
+    if vector_index_kind(len(vectors)) == "IndexFlatIP":
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(vectors)
+    return index
 
 
 def _checksums(folder: Path) -> dict[str, dict[str, object]]:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
-    return {str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files}
+    with stage("checksums"):
+        return {str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files}
 
 
 @dataclass(frozen=True)
@@ -249,12 +275,13 @@ def _tables(articles: Sequence[Article], *, settings: ChunkSettings, embedder: E
             reusable: set[str], show_progress: bool) -> Tables:
     """Embed what is new; copy rows and vectors of reusable articles from ``current``."""
     old_articles = current.articles if current else ()
-    chunk_rows, chunk_fresh, chunk_kept = _merge_rows(
-        articles, reusable, _ranges(current and current.chunk_rows, old_articles), current and current.chunk_rows,
-        lambda a, r: _chunk_rows(a, r, settings), 4)
-    sentence_rows, sentence_fresh, sentence_kept = _merge_rows(
-        articles, reusable, _ranges(current and current.sentence_rows, old_articles), current and current.sentence_rows,
-        _sentence_rows, 3)
+    with stage("chunking"):
+        chunk_rows, chunk_fresh, chunk_kept = _merge_rows(
+            articles, reusable, _ranges(current and current.chunk_rows, old_articles), current and current.chunk_rows,
+            lambda a, r: _chunk_rows(a, r, settings), 4)
+        sentence_rows, sentence_fresh, sentence_kept = _merge_rows(
+            articles, reusable, _ranges(current and current.sentence_rows, old_articles), current and current.sentence_rows,
+            _sentence_rows, 3)
     stored_chunks = current.vectors.reconstruct_n(0, current.vectors.ntotal) if current and chunk_kept else None
     chunk_vectors = _fill(chunk_fresh, chunk_kept, stored_chunks, _chunk_texts(articles, chunk_rows[chunk_fresh]),
                           embedder, dtype=np.float32, show_progress=show_progress, desc="Embedding passages")
@@ -294,12 +321,13 @@ def _write_version(plan: BuildPlan, target: Path) -> None:
                 "sentences": int(len(plan.tables.sentence_rows)),
                 "dated_articles": sum(a.date is not None for a in plan.articles),
             },
-            "faiss_index": "IndexFlatIP",
+            "faiss_index": vector_index_kind(len(plan.tables.chunk_rows)),
             "sources": list(plan.sources),
             "created_at": plan.created_at,
             "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - plan.started, 2),
             "files": _checksums(version),
+            "build_stages_seconds": snapshot(),  # embedding includes tokenising and model
         }
         write_json(version / "manifest.json", manifest)
         publish(version, target)
@@ -328,11 +356,14 @@ def build_index(
     if not articles:
         raise InputError(" ".join(map(str, sources)) or target.name,
                          f"holds no articles to index; index {target.name} was left as it was")
-    tables = _tables(articles, settings=chunking, embedder=embedder, current=None, reusable=set(), show_progress=show_progress)
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    plan = BuildPlan(target.name, articles, tables, embedder.identity, chunking, tuple(str(s) for s in sources), now, started)
-    with writer_lock(target):
-        _write_version(plan, target)
+    with collect():
+        tables = _tables(articles, settings=chunking, embedder=embedder, current=None, reusable=set(),
+                         show_progress=show_progress)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        plan = BuildPlan(target.name, articles, tables, embedder.identity, chunking, tuple(str(s) for s in sources),
+                         now, started)
+        with writer_lock(target):
+            _write_version(plan, target)
     return open_index(target, model=embedder.identity)
 
 
@@ -398,21 +429,38 @@ def open_index(name_or_path: str | Path, *, model: ModelIdentity | None = None, 
         return _load_version(target, target.resolve(), model=model, verify=verify)
 
 
+def check_model(index_name: str, built_with: dict, model: ModelIdentity) -> None:
+    """Vectors from another model, or the same model on another backend, do not compare."""
+    if (built_with["name"], built_with["fingerprint"]) == (model.name, model.fingerprint):
+        return
+    backend = built_with.get("backend", "torch")
+    if (built_with["name"], backend) == (model.name, model.backend):
+        raise ModelMismatchError(
+            f"index {index_name} was built with an earlier version of model {model.name!r} on {backend} "
+            f"({built_with['fingerprint']}, now {model.fingerprint}); rebuild it"
+        )
+    raise ModelMismatchError(
+        f"index {index_name} was built with model {built_with['name']!r} on backend {backend} "
+        f"({built_with['fingerprint']}), not {model.name!r} on {model.backend} ({model.fingerprint}); "
+        f"open it with --model {built_with['name']} --backend {backend} or rebuild it"
+    )
+
+
 def _load_version(target: Path, folder: Path, *, model: ModelIdentity | None, verify: bool) -> CorpusIndex:
     manifest = _read_manifest(target, folder)
     if verify:
         _verify_files(target, folder, manifest)
-    if model is not None and (manifest["model"]["name"], manifest["model"]["fingerprint"]) != (model.name, model.fingerprint):
-        raise ModelMismatchError(
-            f"index {target.name} was built with model {manifest['model']['name']!r} "
-            f"({manifest['model']['fingerprint']}), not {model.name!r} ({model.fingerprint}); "
-            f"open it with that model or rebuild it with --model {model.name}"
-        )
+    if model is not None:
+        check_model(target.name, manifest["model"], model)
     with (folder / "articles.jsonl").open(encoding="utf-8") as handle:
         articles = tuple(_article_from_record(json.loads(line)) for line in handle)
     rows = np.load(folder / "chunks.npy", allow_pickle=False)
-    vectors = faiss.read_index(str(folder / "vectors.faiss"))
-    lexical = LexicalIndex.load(folder / "bm25", size=len(rows))
+    # Memory-mapped where FAISS and bm25s allow it: the pages live in the OS page cache, shared by
+    # every process that opens this version, instead of a private copy per process. (Opening
+    # still reads each file once to verify its SHA-256, unless verify=False.)
+    exact = manifest.get("faiss_index", "IndexFlatIP") == "IndexFlatIP"
+    vectors = faiss.read_index(str(folder / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC if exact else 0)
+    lexical = LexicalIndex.load(folder / "bm25", size=len(rows), mmap=True)
     sentence_rows = np.load(folder / "sentences.npy", allow_pickle=False)
     sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r")
     return CorpusIndex(target, manifest, articles, rows, vectors, lexical, sentence_rows, sentence_vectors)
@@ -437,11 +485,12 @@ class UpdateReport:
 def _save_update(current: CorpusIndex, articles: tuple[Article, ...], embedder: Embedder, reusable: set[str],
                  *, sources: Sequence[str], show_progress: bool, started: float) -> tuple[CorpusIndex, int]:
     settings = ChunkSettings(**current.manifest["chunking"])
-    tables = _tables(articles, settings=settings, embedder=embedder, current=current, reusable=reusable,
-                     show_progress=show_progress)
-    plan = BuildPlan(current.path.name, articles, tables, embedder.identity, settings, tuple(sources),
-                     current.manifest["created_at"], started)
-    _write_version(plan, current.path)
+    with collect():
+        tables = _tables(articles, settings=settings, embedder=embedder, current=current, reusable=reusable,
+                         show_progress=show_progress)
+        plan = BuildPlan(current.path.name, articles, tables, embedder.identity, settings, tuple(sources),
+                         current.manifest["created_at"], started)
+        _write_version(plan, current.path)
     return open_index(current.path, model=embedder.identity), tables.embedded_chunks
 
 

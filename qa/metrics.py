@@ -75,3 +75,8 @@ def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple
 
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def latency_summary(milliseconds: Sequence[float]) -> dict[str, float]:
+    """Median and p95, the two figures every latency table of this project quotes."""
+    return {"median_ms": round(percentile(milliseconds, 50), 2), "p95_ms": round(percentile(milliseconds, 95), 2)}

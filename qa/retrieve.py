@@ -19,6 +19,7 @@ from .corpus import Article
 from .embedder import Embedder
 from .index import CorpusIndex
 from .question import analyse
+from .timing import stage
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["rrf", "weighted"]
@@ -97,14 +98,18 @@ class Retriever:
         allowed = self._allowed_rows(filters)
         want_dense = self.settings.mode in ("hybrid", "dense")
         if want_dense and vectors is None:
-            vectors = self.embedder.embed(list(questions), kind="query")
+            with stage("query_embedding"):
+                vectors = self.embedder.embed(list(questions), kind="query")
         results = []
         for position, question in enumerate(questions):
-            dense = self._dense(vectors[position], allowed) if want_dense else {}
-            lexical = self._lexical(question, allowed) if self.settings.mode in ("hybrid", "bm25") else {}
-            english = analyse(question).language == "en"
-            weight = self.settings.english_dense_weight if english else self.settings.dense_weight
-            results.append(self._fuse(dense, lexical, k, dense_weight=weight))
+            with stage("faiss"):
+                dense = self._dense(vectors[position], allowed) if want_dense else {}
+            with stage("bm25"):
+                lexical = self._lexical(question, allowed) if self.settings.mode in ("hybrid", "bm25") else {}
+            with stage("fusion"):
+                english = analyse(question).language == "en"
+                weight = self.settings.english_dense_weight if english else self.settings.dense_weight
+                results.append(self._fuse(dense, lexical, k, dense_weight=weight))
         return results
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
@@ -118,9 +123,13 @@ class Retriever:
         limit = min(self.settings.candidates, len(self.index) if allowed is None else len(allowed))
         if limit == 0:
             return {}
-        params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
-        scores, rows = self.index.vectors.search(vector.reshape(1, -1), limit, params=params)
-        hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        vectors = self.index.vectors
+        if allowed is not None and isinstance(vectors, faiss.IndexHNSW):
+            hits = _exact_among(vectors, allowed, vector, limit)
+        else:
+            params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            scores, rows = vectors.search(vector.reshape(1, -1), limit, params=params)
+            hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
         return {row: (rank, score) for rank, (row, score) in enumerate(hits, start=1)}
 
     def _lexical(self, question: str, allowed: np.ndarray | None) -> dict[int, tuple[int, float]]:
@@ -161,6 +170,16 @@ class Retriever:
             return {row: sum(1.0 / (k + hits[row][0]) for hits in (dense, lexical) if row in hits) for row in rows}
         dense_part, lexical_part = _normalised(dense), _normalised(lexical)
         return {row: dense_weight * dense_part.get(row, 0.0) + (1 - dense_weight) * lexical_part.get(row, 0.0) for row in rows}
+
+
+def _exact_among(vectors: faiss.IndexHNSW, allowed: np.ndarray, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """Exact search over the filtered rows: HNSW with a selector walks the graph and drops what
+    the filter rejects, so a narrow filter would get few and not the nearest rows back."""
+    scores = np.concatenate([faiss.downcast_index(vectors.storage).reconstruct_batch(part) @ vector
+                             for part in np.array_split(allowed.astype(np.int64), max(1, len(allowed) // 65536))])
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(allowed[i]), float(scores[i])) for i in top]
 
 
 def _normalised(hits: dict[int, tuple[int, float]]) -> dict[int, float]:

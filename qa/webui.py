@@ -413,11 +413,11 @@ class AssistantRegistry:
         self._opened: dict[str, Opened] = {}
         self._locks: dict[str, ReadWriteLock] = {}
         self._guard = threading.Lock()
+
     def _open(self, name: str) -> Assistant:
-        sample = default_assistant(show_progress=True)  # builds the sample index on first use
         if name == SAMPLE_INDEX_NAME:
-            return sample
-        return Assistant.open(name, embedder=sample.embedder)
+            return default_assistant(show_progress=True)  # builds the sample index on first use
+        return Assistant.open(name)  # with its own model and backend; loaded models are shared
 
     def _get(self, name: str) -> Opened:
         with self._guard:

@@ -173,3 +173,41 @@ def test_cli_info_reports_the_index(index_home, sample_articles, capsys):
     (index_home / "s" / "manifest.json").write_text("{not json")
     assert cli_main(["index", "info", "s"]) == 1
     assert "manifest.json is missing or damaged" in capsys.readouterr().err
+
+
+def test_beyond_the_exact_search_size_the_index_is_hnsw_and_answers_alike(index_home, monkeypatch):
+    import faiss
+
+    import qa.index
+
+    embedder = HashingEmbedder()
+    articles = [_article(i) for i in range(40)]
+    exact = build_index(articles, name_or_path="exact", embedder=embedder)
+    monkeypatch.setattr(qa.index, "APPROXIMATE_FROM", 10)
+    approximate = build_index(articles, name_or_path="approx", embedder=embedder)
+    assert exact.manifest["faiss_index"] == "IndexFlatIP" and isinstance(exact.vectors, faiss.IndexFlat)
+    assert approximate.manifest["faiss_index"] == "IndexHNSWFlat" and isinstance(approximate.vectors, faiss.IndexHNSWFlat)
+    assert approximate.vectors.hnsw.efSearch == qa.index.HNSW_EF_SEARCH  # saved with the index
+    for question in ["Nguyễn Văn C chủ trì hội nghị số 2", "chu de 17"]:  # 40 articles: HNSW is exact here
+        assert _search_rows(approximate, embedder, question) == _search_rows(exact, embedder, question)
+    from datetime import date
+
+    dated = [_article(i, date=f"20{10 + i % 10}-03-01") for i in range(40)]  # four articles a year
+    exact = build_index(dated, name_or_path="exact-dated", embedder=embedder)
+    approximate = build_index(dated, name_or_path="approx-dated", embedder=embedder)
+    one_year = Filters(date_from=date(2013, 1, 1), date_to=date(2013, 12, 31))
+    found = Retriever(approximate, embedder).search("chủ trì hội nghị", k=10, filters=one_year)
+    assert {p.article.id for p in found} == {"a3", "a13", "a23", "a33"}
+    assert [p.row for p in found] == [p.row for p in Retriever(exact, embedder).search("chủ trì hội nghị", k=10, filters=one_year)]
+    index, _ = add_to_index("approx", [_article(50)], embedder=embedder)  # vectors come back out of HNSW
+    assert isinstance(index.vectors, faiss.IndexHNSWFlat) and len(index) == 41
+
+
+def test_an_opened_index_maps_its_vectors_and_bm25_arrays_instead_of_reading_them(index_home, sample_articles):
+    embedder = HashingEmbedder()
+    build_index(sample_articles, name_or_path="m", embedder=embedder)
+    opened = open_index("m", model=embedder.identity)
+    mapped = [model.scores["data"] for model in (opened.lexical.marked, opened.lexical.folded)]
+    assert all(isinstance(a, np.memmap) for a in mapped)
+    assert isinstance(opened.sentence_vectors, np.memmap)
+    assert opened.vectors.ntotal == len(opened)
