@@ -15,6 +15,7 @@ from pathlib import Path
 from .chunking import ChunkSettings, chunk_article
 from .corpus import load_articles
 from .errors import QAError
+from .logs import configure_logging, one_line
 from .progress import progress
 from .text import sentence_spans
 
@@ -60,7 +61,7 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
 def _embedder(args: argparse.Namespace):
     from .embedder import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(getattr(args, "model", None), show_progress=True)
+    return SentenceTransformerEmbedder(getattr(args, "model", None), backend=getattr(args, "backend", None), show_progress=True)
 
 
 def _index_build(args: argparse.Namespace) -> int:
@@ -95,9 +96,9 @@ def _index_remove(args: argparse.Namespace) -> int:
 
 
 def _embedder_for(index):
-    from .embedder import SentenceTransformerEmbedder
+    from .embedder import embedder_for
 
-    return SentenceTransformerEmbedder(index.model.name, show_progress=True)
+    return embedder_for(index.model, show_progress=True)
 
 
 def _index_info(args: argparse.Namespace) -> int:
@@ -110,7 +111,7 @@ def _index_info(args: argparse.Namespace) -> int:
         ("index", f"{index.name} ({index.path})"),
         ("articles", f"{manifest['counts']['articles']:,} ({manifest['counts']['dated_articles']:,} dated)"),
         ("chunks", f"{manifest['counts']['chunks']:,}"),
-        ("model", f"{manifest['model']['name']} ({manifest['model']['fingerprint']}, {manifest['model']['dimension']} dims)"),
+        ("model", f"{index.model.name} on {index.model.backend} ({index.model.fingerprint}, {index.model.dimension} dims)"),
         ("chunking", ", ".join(f"{k}={v}" for k, v in manifest["chunking"].items())),
         ("size on disk", f"{size / 1e6:.1f} MB"),
         ("built", f"{manifest['created_at']} (updated {manifest['updated_at']}, {manifest['build_seconds']} s)"),
@@ -133,10 +134,20 @@ def _ask(args: argparse.Namespace) -> int:
 
     from .assistant import Assistant, default_assistant
 
-    assistant = default_assistant(show_progress=True) if args.index is None else Assistant.open(args.index, model=args.model)
+    if args.index is None and (args.model or args.backend):
+        raise ValueError("--model and --backend choose how to open --index; the sample index uses the default model")
+    assistant = default_assistant(show_progress=True) if args.index is None else Assistant.open(args.index, model=args.model, backend=args.backend)
     answer = assistant.ask(args.question, k=args.k, date_from=args.date_from, date_to=args.date_to)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer.markdown())
     return 0
+
+
+def _add_backend_option(parser: argparse.ArgumentParser) -> None:
+    from .embedder import BACKEND_ENV_VAR, BACKENDS
+
+    parser.add_argument("--backend", choices=BACKENDS,
+                        help=f"embedding backend; a saved index opens with its own, a new one uses ${BACKEND_ENV_VAR} "
+                             "or the default")
 
 
 def _add_index_commands(commands: argparse._SubParsersAction) -> None:
@@ -145,6 +156,7 @@ def _add_index_commands(commands: argparse._SubParsersAction) -> None:
     build.add_argument("paths", nargs="+")
     build.add_argument("--name", required=True, help="index name (under embeddings/index/) or folder path")
     build.add_argument("--model", help="sentence-transformers model name or folder (default: bundled e5-small)")
+    _add_backend_option(build)
     build.add_argument("--skip-bad", action="store_true")
     build.set_defaults(handler=_index_build)
     add = index.add_parser("add", help="add new or changed articles; unchanged ones are not re-embedded")
@@ -165,7 +177,8 @@ def _add_ask_command(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question")
     ask.add_argument("--index", help="index name or folder (default: the bundled sample)")
-    ask.add_argument("--model", help="the model the index was built with, if not the default")
+    ask.add_argument("--model", help="the model the index was built with (default: the index's own)")
+    _add_backend_option(ask)
     ask.add_argument("-k", type=int, default=5, help="number of sources (default 5)")
     ask.add_argument("--date-from", help="only articles from this date (YYYY-MM-DD)")
     ask.add_argument("--date-to", help="only articles up to this date (YYYY-MM-DD)")
@@ -183,7 +196,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     report = evaluate(
         args.gold, index=args.index, corpus=args.corpus or (), ks=_cut_offs(args.k), retrievers=args.retriever or ["hybrid"],
-        sources=args.sources, split=args.split, limit=args.limit, model=args.model, show_progress=True,
+        sources=args.sources, split=args.split, limit=args.limit, model=args.model, backend=args.backend, show_progress=True,
         log=lambda message: print(message, file=sys.stderr),
     )
     print("\n".join(summary_lines(report.to_dict())))
@@ -228,7 +241,8 @@ def _add_eval_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--sources", type=int, default=5, help="sources per answer, as qa ask -k (default 5)")
     evaluate.add_argument("--split", help="only questions whose 'split' field is this (e.g. dev)")
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
-    evaluate.add_argument("--model", help="embedding model, if not the default")
+    evaluate.add_argument("--model", help="embedding model, if not the default (or the --index's own)")
+    _add_backend_option(evaluate)
     evaluate.add_argument("--out", help="folder for report.json, report.md, questions.jsonl, failures.md and plots")
     evaluate.set_defaults(handler=_eval)
 
@@ -246,16 +260,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(level=logging.INFO if args.verbose else logging.WARNING, tracebacks=args.verbose)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (QAError, ValueError) as exc:
-        print(f"qa: error: {exc}", file=sys.stderr)
+    except (QAError, ValueError, OSError) as exc:  # the user's input or machine, not a bug of ours
+        print(f"qa: error: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback only when asked for
+        if args.verbose:
+            raise
+        print(f"qa: internal error: {type(exc).__name__}: {one_line(exc)} (run with -v for the traceback)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -46,4 +46,5 @@ def configure_logging(*, level: int = logging.WARNING, tracebacks: bool = False,
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(False)  # re-install: a hook saved by an earlier call may since have been replaced
     logging.captureWarnings(True)

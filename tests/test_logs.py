@@ -61,3 +61,25 @@ def test_an_internal_error_in_the_page_is_one_log_line_and_a_plain_message(log_s
     (line,) = log_stream.getvalue().splitlines()
     assert line.endswith("ERROR qa.webui: answering failed (KeyError: 'secret internals')")
     assert "secret" not in raised.value.message and "Traceback" not in raised.value.message
+
+
+def test_the_command_line_reports_a_bug_of_ours_in_one_line_and_a_traceback_only_with_v(monkeypatch, capsys):
+    from qa import cli
+
+    def broken(args):
+        raise RuntimeError("index row 7 out of range\nin chunk table")
+
+    monkeypatch.setattr(cli, "_corpus_stats", broken)  # the parser binds handlers when it is built
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        assert cli.main(["corpus", "stats", "x"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == ("qa: internal error: RuntimeError: index row 7 out of range | in chunk table "
+                       "(run with -v for the traceback)")
+        with pytest.raises(RuntimeError):
+            cli.main(["-v", "corpus", "stats", "x"])
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+        logging.captureWarnings(False)
