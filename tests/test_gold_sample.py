@@ -17,7 +17,10 @@ from qa.gold import bundled_gold_path, judge, load_gold
 pytestmark = pytest.mark.slow
 
 # Measured when each figure was introduced (rounded down): 0.804, 0.837, 0.935, 0.333; R@1 0.946, F1 0.427.
-FLOORS = {"contains": 0.80, "supported": 0.83, "cited": 0.93, "abstain_recall": 0.33, "recall.1": 0.94, "f1": 0.42}
+# Measured with the default onnx-int8 backend and the confidence model refitted on it: 76/92
+# answers contain a gold answer, 80/92 sentences hold one, 85/92 first citations are right,
+# 3 of 15 unanswerable questions abstained. Floors sit one or two questions below.
+FLOORS = {"contains": 0.80, "supported": 0.84, "cited": 0.91, "abstain_recall": 0.13, "recall.1": 0.94, "f1": 0.42}
 
 
 @pytest.fixture(scope="module")
