@@ -9,15 +9,16 @@ For each size (the first N articles of ../shared/data/vntc-articles.jsonl.gz):
   model;
 - disk: the index's bytes against the bare float32 chunk vectors;
 - cold start and memory: a fresh process opens the index and answers one question (seconds to
-  open, to the first answer, peak RSS), beside a process that only loads the model, so the
-  index's own share of RSS can be set against the float32 vectors plus the chunk text;
+  open, to the first answer, resident and peak RSS), beside a process that only loads the model
+  and embeds that question, so the index's own share of RSS can be set against the float32
+  vectors plus the chunk text;
 - latency: `ask()` on ViNewsQA dev questions (out of domain for VNTC; this measures time, not
   quality), median and p95, overall and per stage, the first call excluded.
 
 Results go to bench/results/scale.json (merged with earlier sizes) and the plot to
 bench/results/scale.png.
 
-    .venv/bin/python bench/scale.py --articles 1000 [--articles 5000 ...] [--questions 200] [--reuse]
+    .venv/bin/python bench/scale.py --articles 1000 [--articles 5000 ...] [--questions 200] [--reuse] [--index sample]
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ RESULT = ROOT / "bench" / "results" / "scale.json"
 PLOT = ROOT / "bench" / "results" / "scale.png"
 
 COLD_START = """
-import json, resource, sys, time
+import json, re, sys, time
 started = time.perf_counter()
 from qa.assistant import Assistant
 {body}
-print(json.dumps(dict(result, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
+status = open("/proc/self/status").read()
+memory = {{key: int(re.search(key + r":\\s+(\\d+)", status).group(1)) / 1024 for key in ("VmRSS", "VmHWM")}}
+print(json.dumps(dict(result, rss_mb=memory["VmRSS"], peak_rss_mb=memory["VmHWM"])))
 """
 OPEN_AND_ANSWER = """
 assistant = Assistant.open(sys.argv[1])
@@ -102,9 +105,9 @@ def disk_and_text(name: str) -> dict:
     files = index.manifest["files"]
     return {
         "chunks": len(index),
-        "disk_mb": round(sum(entry["bytes"] for entry in files.values()) / 2**20, 1),
-        "float32_vectors_mb": round(len(index) * dimension * 4 / 2**20, 1),
-        "chunk_text_mb": round(text_bytes / 2**20, 1),
+        "disk_mb": round(sum(entry["bytes"] for entry in files.values()) / 2**20, 2),
+        "float32_vectors_mb": round(len(index) * dimension * 4 / 2**20, 2),
+        "chunk_text_mb": round(text_bytes / 2**20, 2),
     }
 
 
@@ -125,16 +128,12 @@ def latency(name: str, questions: list[str]) -> dict:
     return ask_latency(Assistant.open(name), questions)
 
 
-def measure(count: int, questions: list[str], *, reuse: bool) -> dict:
-    from qa.index import index_exists
-
-    name = f"vntc-{count}"
-    result = {"build": None if reuse and index_exists(name) else build(count, name)}
-    result.update(disk_and_text(name))
+def measure(name: str, questions: list[str], *, build_result: dict | None) -> dict:
+    result = {"index": name, "build": build_result, **disk_and_text(name)}
     cold = fresh_process(OPEN_AND_ANSWER, name, questions[0])
     model_only = fresh_process(MODEL_ONLY, name, questions[0])
-    index_rss = cold["peak_rss_mb"] - model_only["peak_rss_mb"]
-    reference = result["float32_vectors_mb"] + result["chunk_text_mb"]
+    index_rss = cold["rss_mb"] - model_only["rss_mb"]  # resident after the first answer, beyond the model's
+    reference = max(result["float32_vectors_mb"] + result["chunk_text_mb"], 0.01)
     result.update({
         "cold_start": {k: round(v, 2) for k, v in cold.items()},
         "model_only": {k: round(v, 2) for k, v in model_only.items()},
@@ -168,21 +167,24 @@ def plot(sizes: dict[str, dict]) -> None:
 
 
 def main() -> int:
+    from qa.index import index_exists
+
     parser = argparse.ArgumentParser()
-    parser.add_argument("--articles", type=int, action="append", required=True, help="corpus size; repeat for several")
+    parser.add_argument("--articles", type=int, action="append", default=[], help="corpus size; repeat for several")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="measure an existing vntc-N index instead of rebuilding it")
+    parser.add_argument("--index", action="append", default=[], help="also measure this existing index (e.g. sample)")
     args = parser.parse_args()
     with gzip.open(QUESTIONS, "rt", encoding="utf-8") as handle:
         questions = [json.loads(line)["question"] for line in islice(handle, args.questions)]
     results = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.is_file() else {"sizes": {}}
-    for count in args.articles:
-        found = measure(count, questions, reuse=args.reuse)
-        if found["build"] is None:
-            found["build"] = results["sizes"].get(str(count), {}).get("build")
-        results["sizes"][str(count)] = {**found, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                                        "threads": os.environ.get("OMP_NUM_THREADS", "default")}
-        print(json.dumps(results["sizes"][str(count)], indent=2))
+    targets = [(str(count), f"vntc-{count}", count) for count in args.articles] + [(n, n, None) for n in args.index]
+    for key, name, count in targets:
+        built = build(count, name) if count and not (args.reuse and index_exists(name)) else None
+        found = measure(name, questions, build_result=built or results["sizes"].get(key, {}).get("build"))
+        results["sizes"][key] = {**found, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                 "threads": os.environ.get("OMP_NUM_THREADS", "default")}
+        print(json.dumps(results["sizes"][key], indent=2))
     RESULT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     plot(results["sizes"])
     return 0

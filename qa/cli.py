@@ -110,11 +110,12 @@ def _index_info(args: argparse.Namespace) -> int:
     rows = [
         ("index", f"{index.name} ({index.path})"),
         ("articles", f"{manifest['counts']['articles']:,} ({manifest['counts']['dated_articles']:,} dated)"),
-        ("chunks", f"{manifest['counts']['chunks']:,}"),
+        ("chunks", f"{manifest['counts']['chunks']:,} ({manifest.get('faiss_index', 'IndexFlatIP')})"),
         ("model", f"{index.model.name} on {index.model.backend} ({index.model.fingerprint}, {index.model.dimension} dims)"),
         ("chunking", ", ".join(f"{k}={v}" for k, v in manifest["chunking"].items())),
         ("size on disk", f"{size / 1e6:.1f} MB"),
         ("built", f"{manifest['created_at']} (updated {manifest['updated_at']}, {manifest['build_seconds']} s)"),
+        ("build stages", ", ".join(f"{k} {v:.1f} s" for k, v in manifest.get("build_stages_seconds", {}).items())),
         ("sources", " ".join(manifest.get("sources", []))),
     ]
     for name, value in rows:

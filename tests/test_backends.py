@@ -106,13 +106,18 @@ def test_cli_builds_with_a_backend_and_adds_with_the_same_one(tiny_model, tmp_pa
 
 @pytest.mark.slow
 def test_int8_default_model_stays_close_to_torch(sample_dir):
-    """The real model: int8 vectors within a small angle of fp32, and the same best passage."""
-    passages = [a.text[i:i + 600] for a in load_articles([sample_dir]).articles for i in range(0, 3000, 600)]
+    """The real model: int8 vectors within a small angle of fp32, question-passage scores within
+    0.02, and each question's best passage under torch within 0.01 of int8's best (e5 scores of
+    one article's passages sit within a few hundredths of each other, so near-ties may swap)."""
+    texts = [a.text for a in load_articles([sample_dir]).articles]
+    passages = [t[i:i + 600] for t in texts for i in range(0, len(t) - 300, 600)]  # no empty or stub slices
     questions = ["Ai chủ trì hội nghị?", "Who chaired the conference?", "Bao nhiêu đại biểu tham dự?"]
     torch_model = SentenceTransformerEmbedder(backend="torch")
     int8 = SentenceTransformerEmbedder(backend="onnx-int8")
     torch_p, int8_p = torch_model.embed(passages, kind="passage"), int8.embed(passages, kind="passage")
     assert np.sum(torch_p * int8_p, axis=1).min() > 0.97
-    torch_best = np.argmax(torch_model.embed(questions, kind="query") @ torch_p.T, axis=1)
-    int8_best = np.argmax(int8.embed(questions, kind="query") @ int8_p.T, axis=1)
-    assert (torch_best == int8_best).all()
+    torch_scores = torch_model.embed(questions, kind="query") @ torch_p.T
+    int8_scores = int8.embed(questions, kind="query") @ int8_p.T
+    assert np.abs(torch_scores - int8_scores).max() < 0.02
+    torch_best = np.argmax(torch_scores, axis=1)
+    assert (int8_scores[np.arange(len(questions)), torch_best] >= int8_scores.max(axis=1) - 0.01).all()
