@@ -171,13 +171,10 @@ class OnnxEncoder:
             with stage("tokenising"):
                 encodings = self._tokenizer.encode_batch([prompt + t for t in texts])
             order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
-            vectors = np.zeros((len(texts), 0), dtype=np.float32)
-            for start in range(0, len(order), batch_size):
-                rows = order[start:start + batch_size]
-                pooled = self._pool([encodings[i] for i in rows])
-                if vectors.shape[1] == 0:
-                    vectors = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
-                vectors[rows] = pooled
+            pooled = [self._pool([encodings[i] for i in order[start:start + batch_size]])
+                      for start in range(0, len(order), batch_size)]
+        vectors = np.empty((len(texts), pooled[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.concatenate(pooled)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def _pool(self, encodings) -> np.ndarray:
