@@ -75,30 +75,26 @@ def _index_build(args: argparse.Namespace) -> int:
 
 
 def _index_add(args: argparse.Namespace) -> int:
-    from .index import add_to_index, open_index
+    from .embedder import embedder_for
+    from .index import add_to_index, index_model
 
-    current = open_index(args.name, verify=False)
+    model = index_model(args.name)  # a missing index is reported before the files are read
     result = load_articles(args.paths, skip_bad=args.skip_bad)
     _report_load(result)
-    _, report = add_to_index(args.name, result.articles, embedder=_embedder_for(current), sources=args.paths, show_progress=True)
+    _, report = add_to_index(args.name, result.articles, embedder=embedder_for(model, show_progress=True),
+                             sources=args.paths, show_progress=True)
     print(f"added {len(report.added)}, changed {len(report.changed)}, unchanged {len(report.unchanged)}; "
           f"embedded {report.embedded_chunks} chunks")
     return 0
 
 
 def _index_remove(args: argparse.Namespace) -> int:
-    from .index import open_index, remove_from_index
+    from .embedder import embedder_for
+    from .index import index_model, remove_from_index
 
-    current = open_index(args.name, verify=False)
-    index, report = remove_from_index(args.name, args.ids, embedder=_embedder_for(current))
+    index, report = remove_from_index(args.name, args.ids, embedder=embedder_for(index_model(args.name), show_progress=True))
     print(f"removed {len(report.removed)}; {len(index.articles):,} articles remain")
     return 0
-
-
-def _embedder_for(index):
-    from .embedder import embedder_for
-
-    return embedder_for(index.model, show_progress=True)
 
 
 def _index_info(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from .corpus import Article, load_articles
 from .embedder import Embedder, SentenceTransformerEmbedder, embedder_for
 from .errors import IndexCorruptError, ModelMismatchError
 from .gold import GoldQuestion, GoldSet, contains_any, judge, load_gold_set
-from .index import CorpusIndex, build_index, corpus_fingerprint, index_exists, open_index
+from .index import CorpusIndex, build_index, corpus_fingerprint, index_exists, index_model, open_index
 from .metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, percentile, precision_recall, recall_at, token_f1
 from .progress import progress
 from .retrieve import RetrievalSettings
@@ -259,8 +259,7 @@ def evaluate(
 def _embedder(index, *, model: str | None, backend: str | None, show_progress: bool) -> Embedder:
     """A saved index is searched with the model and backend that built it, unless told otherwise."""
     if index is not None:
-        return embedder_for(open_index(index, verify=False).model, model=model, backend=backend,
-                            show_progress=show_progress)
+        return embedder_for(index_model(index), model=model, backend=backend, show_progress=show_progress)
     return SentenceTransformerEmbedder(model, backend=backend, show_progress=show_progress)
 
 

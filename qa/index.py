@@ -80,8 +80,7 @@ class CorpusIndex:
 
     @property
     def model(self) -> ModelIdentity:
-        model = self.manifest["model"]
-        return ModelIdentity(model["name"], model["fingerprint"], int(model["dimension"]), model.get("backend", "torch"))
+        return _model_identity(self.manifest["model"])
 
     def __len__(self) -> int:
         return len(self.chunk_rows)
@@ -427,6 +426,16 @@ def open_index(name_or_path: str | Path, *, model: ModelIdentity | None = None, 
         if target.resolve() == folder:
             raise
         return _load_version(target, target.resolve(), model=model, verify=verify)
+
+
+def _model_identity(model: dict) -> ModelIdentity:
+    return ModelIdentity(model["name"], model["fingerprint"], int(model["dimension"]), model.get("backend", "torch"))
+
+
+def index_model(name_or_path: str | Path) -> ModelIdentity:
+    """The model and backend an index was built with, from its manifest alone (nothing else read)."""
+    target = resolve_index_path(name_or_path)
+    return _model_identity(_read_manifest(target, target.resolve())["model"])
 
 
 def check_model(index_name: str, built_with: dict, model: ModelIdentity) -> None:

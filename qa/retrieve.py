@@ -141,9 +141,7 @@ class Retriever:
         limit = min(self.settings.candidates, int((scores > 0).sum()))
         if limit == 0:
             return {}
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return {int(row): (rank, float(scores[row])) for rank, row in enumerate(top, start=1)}
+        return {int(row): (rank, float(scores[row])) for rank, row in enumerate(_best(scores, limit), start=1)}
 
     def _fuse(self, dense: dict[int, tuple[int, float]], lexical: dict[int, tuple[int, float]], k: int,
               *, dense_weight: float) -> list[Passage]:
@@ -177,9 +175,13 @@ def _exact_among(vectors: faiss.IndexHNSW, allowed: np.ndarray, vector: np.ndarr
     the filter rejects, so a narrow filter would get few and not the nearest rows back."""
     scores = np.concatenate([faiss.downcast_index(vectors.storage).reconstruct_batch(part) @ vector
                              for part in np.array_split(allowed.astype(np.int64), max(1, len(allowed) // 65536))])
+    return [(int(allowed[i]), float(scores[i])) for i in _best(scores, limit)]
+
+
+def _best(scores: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the ``limit`` highest scores, best first (ties in position order)."""
     top = np.argpartition(-scores, limit - 1)[:limit]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(int(allowed[i]), float(scores[i])) for i in top]
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _normalised(hits: dict[int, tuple[int, float]]) -> dict[int, float]:
