@@ -10,7 +10,8 @@ Layout of one index folder (all plain arrays and JSON, no pickle)::
     sentence_vectors.npy  float16 unit vectors, one per sentence row (read memory-mapped):
                        the answer step compares the question with sentences without running
                        the model again
-    bm25/              bm25s arrays for the marked and the folded field
+    bm25/              bm25s arrays for the marked and the folded field, and each field's
+                       vocabulary as sorted token hashes and columns (read memory-mapped)
 
 Opening verifies sizes and checksums, so a damaged file is a clear error, never wrong answers.
 """

@@ -3,13 +3,19 @@
 Words span several syllables ("chủ trì", "Cục trưởng"), so each field holds syllables plus
 syllable bigrams. A question typed with diacritics is matched on the marked field (where
 "hội" and "hỏi" stay apart); one typed without them on the folded field.
+
+Token lookup does not use bm25s' vocabulary dict: with bigrams a field holds ~17 tokens per
+passage, and as a Python dict that was most of an open index's memory (178 MB of 265 at 28,000
+passages). Each field instead stores its tokens' 64-bit hashes, sorted, beside their columns,
+memory-mapped and searched with numpy (:class:`Vocabulary`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,25 +61,103 @@ def query_tokens(question: str) -> tuple[str, list[str]]:
     return field, content + bigrams
 
 
+VOCABULARY_KEYS, VOCABULARY_COLUMNS = "vocabulary.keys.npy", "vocabulary.columns.npy"
+
+
+def _token_hashes(tokens: Iterable[str]) -> np.ndarray:
+    return np.fromiter((int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
+                        for t in tokens), dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Token to BM25 column through sorted 64-bit token hashes.
+
+    Two tokens of one field share a hash with odds of about 1e-7 at four million tokens; then
+    one of them scores as the other, a far smaller error than a missed bigram.
+    """
+
+    keys: np.ndarray  # uint64, ascending
+    columns: np.ndarray  # int64, the column of each key
+
+    @classmethod
+    def from_dict(cls, vocabulary: dict[str, int]) -> Vocabulary:
+        keys = _token_hashes(vocabulary)
+        order = np.argsort(keys, kind="stable")
+        return cls(keys[order], np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))[order])
+
+    def columns_of(self, tokens: Sequence[str]) -> list[int | None]:
+        if not tokens or not len(self.keys):
+            return [None] * len(tokens)
+        hashes = _token_hashes(tokens)
+        places = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        found = self.keys[places] == hashes
+        return [int(self.columns[p]) if hit else None for p, hit in zip(places, found)]
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / VOCABULARY_KEYS, self.keys, allow_pickle=False)
+        np.save(folder / VOCABULARY_COLUMNS, self.columns, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> Vocabulary:
+        return cls(np.load(folder / VOCABULARY_KEYS, mmap_mode="r", allow_pickle=False),
+                   np.load(folder / VOCABULARY_COLUMNS, mmap_mode="r", allow_pickle=False))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One BM25 field: bm25s' score matrix and the vocabulary that finds its columns."""
+
+    model: bm25s.BM25
+    vocabulary: Vocabulary
+
+    @classmethod
+    def fit(cls, docs: list[list[str]]) -> Field:
+        model = bm25s.BM25()
+        # An empty document still needs a token for bm25s; "" is its reserved empty token.
+        model.index([doc or [""] for doc in docs] or [[""]], show_progress=False)
+        return cls(model, Vocabulary.from_dict(model.vocab_dict))
+
+    def save(self, folder: Path) -> None:
+        self.model.save(str(folder), show_progress=False)
+        self.vocabulary.save(folder)
+
+    @classmethod
+    def load(cls, folder: Path, *, mmap: bool) -> Field:
+        if not (folder / VOCABULARY_KEYS).is_file():  # written before the vocabulary arrays existed
+            model = bm25s.BM25.load(str(folder), mmap=mmap)
+            vocabulary = Vocabulary.from_dict(model.vocab_dict)
+            model.vocab_dict = {}  # as a load without the dict leaves it; nothing here reads it
+            return cls(model, vocabulary)
+        return cls(bm25s.BM25.load(str(folder), mmap=mmap, load_vocab=False), Vocabulary.load(folder))
+
+    def frequency(self, column: int | None) -> int:
+        indptr = self.model.scores["indptr"]
+        return 0 if column is None else int(indptr[column + 1] - indptr[column])
+
+
 @dataclass(frozen=True)
 class LexicalIndex:
-    marked: bm25s.BM25
-    folded: bm25s.BM25
+    marked: Field
+    folded: Field
     size: int
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         marked_docs, folded_docs = zip(*(document_tokens(t) for t in texts)) if texts else ((), ())
-        return cls(_fit(list(marked_docs)), _fit(list(folded_docs)), len(texts))
+        return cls(Field.fit(list(marked_docs)), Field.fit(list(folded_docs)), len(texts))
+
+    def _field(self, name: str) -> Field:
+        return self.marked if name == "marked" else self.folded
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every passage for ``question`` (zeros when nothing matches)."""
-        field, tokens = query_tokens(question)
-        model = self.marked if field == "marked" else self.folded
-        known = [t for t in tokens if t in model.vocab_dict]
+        name, tokens = query_tokens(question)
+        field = self._field(name)
+        known = [c for c in field.vocabulary.columns_of(tokens) if c is not None]
         if not known or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(model.get_scores(known), dtype=np.float32)
+        return np.asarray(field.model.get_scores_from_ids(known), dtype=np.float32)
 
     def idf(self, token: str, *, field: str) -> float:
         """Inverse document frequency of ``token`` in one field.
@@ -81,28 +165,18 @@ class LexicalIndex:
         A token the corpus never uses gets the highest value: a question term no article
         contains is the strongest sign that the articles cannot answer it.
         """
-        model = self.marked if field == "marked" else self.folded
-        column = model.vocab_dict.get(token)
-        indptr = model.scores["indptr"]
-        frequency = 0 if column is None else int(indptr[column + 1] - indptr[column])
+        chosen = self._field(field)
+        frequency = chosen.frequency(chosen.vocabulary.columns_of([token])[0])
         return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def knows(self, token: str, *, field: str) -> bool:
-        return token in (self.marked if field == "marked" else self.folded).vocab_dict
+        return self._field(field).vocabulary.columns_of([token])[0] is not None
 
     def save(self, folder: Path) -> None:
-        self.marked.save(str(folder / "marked"), show_progress=False)
-        self.folded.save(str(folder / "folded"), show_progress=False)
+        for name in ("marked", "folded"):
+            (folder / name).mkdir(parents=True, exist_ok=True)
+            self._field(name).save(folder / name)
 
     @classmethod
     def load(cls, folder: Path, *, size: int, mmap: bool = False) -> LexicalIndex:
-        marked = bm25s.BM25.load(str(folder / "marked"), mmap=mmap)
-        folded = bm25s.BM25.load(str(folder / "folded"), mmap=mmap)
-        return cls(marked, folded, size)
-
-
-def _fit(docs: list[list[str]]) -> bm25s.BM25:
-    model = bm25s.BM25()
-    # An empty document still needs a token for bm25s; "" is its reserved empty token.
-    model.index([doc or [""] for doc in docs] or [[""]], show_progress=False)
-    return model
+        return cls(Field.load(folder / "marked", mmap=mmap), Field.load(folder / "folded", mmap=mmap), size)

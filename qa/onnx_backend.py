@@ -2,12 +2,13 @@
 
 Why not sentence-transformers' own ``backend="onnx"``: it loads through optimum-onnx, whose
 release pins transformers below 4.58 while this project runs transformers 5. The graph here
-is the same one (``torch.onnx.export`` of the model's transformer), int8 is onnxruntime's
-dynamic quantisation, and tokenisation, prompts, truncation and pooling are read from the
-model folder's own sentence-transformers configuration, so fp32 vectors match the torch path
-within 1e-5 (the tests hold it). The exported files are generated content, cached under
-``embeddings/models/`` and keyed by the source model's fingerprint, so a changed model is
-exported again.
+is the same one (``torch.onnx.export`` of the model's transformer, with attention, GELU and
+layer norms fused by onnxruntime's transformer optimizer, about 20 % faster on two cores),
+int8 is onnxruntime's dynamic quantisation, and tokenisation, prompts, truncation and pooling
+are read from the model folder's own sentence-transformers configuration, so fp32 vectors
+match the torch path within 1e-5 (the tests hold it). The exported files are generated
+content, cached under ``embeddings/models/`` and keyed by the source model's fingerprint, so a
+changed model is exported again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from .timing import stage
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: fused attention, GELU and layer norms
 OPSET = 17
 FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
@@ -85,7 +87,8 @@ def ensure_onnx_model(folder: Path, fingerprint: str, *, quantized: bool) -> Pat
         fp32 = target / FP32_FILE
         if not fp32.is_file():
             log.info("exporting %s to ONNX (once)", folder.name)
-            _export(folder, Path(scratch) / FP32_FILE)
+            _export(folder, Path(scratch) / "exported.onnx")
+            _fuse(folder, Path(scratch) / "exported.onnx", Path(scratch) / FP32_FILE)
             os.replace(Path(scratch) / FP32_FILE, fp32)
         if quantized:
             log.info("quantising %s to int8 (once)", folder.name)
@@ -99,7 +102,9 @@ def _export(folder: Path, out: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(str(read_sentence_config(folder).transformer_dir)).eval()
+    # Eager attention traces to the MatMul/Softmax pattern the optimizer fuses; SDPA does not.
+    model = AutoModel.from_pretrained(str(read_sentence_config(folder).transformer_dir),
+                                      attn_implementation="eager").eval()
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
@@ -119,14 +124,39 @@ def _export(folder: Path, out: Path) -> None:
                           output_names=["last_hidden_state"], dynamic_axes=axes)
 
 
+def _fuse(folder: Path, exported: Path, out: Path) -> None:
+    """Attention, GELU and layer norms as single onnxruntime kernels (BERT-family graphs).
+
+    On a graph it does not recognise the optimizer fuses nothing and the graph stays correct.
+    """
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    config = _read_json(read_sentence_config(folder).transformer_dir / "config.json")
+    with _quiet_root_logger():  # the optimizer reports every fusion step at INFO
+        fused = optimize_model(str(exported), model_type="bert", num_heads=int(config.get("num_attention_heads", 0)),
+                               hidden_size=int(config.get("hidden_size", 0)), opt_level=1)
+    log.info("fused operators: %s", {k: v for k, v in fused.get_fused_operator_statistics().items() if v})
+    fused.save_model_to_file(str(out))
+
+
 def _quantize(fp32: Path, out: Path) -> None:
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    root = logging.getLogger()  # it advises shape pre-processing on the root logger; dynamic int8 needs none
+    with _quiet_root_logger():  # it advises shape pre-processing; dynamic int8 needs none
+        # Fused kernels are outside ONNX's type inference; their outputs are float tensors.
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+@contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """onnxruntime's tools log through the root logger and loggers without a level of their own."""
+    root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)
     try:
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+        yield
     finally:
         root.setLevel(level)
 
@@ -136,6 +166,7 @@ def _manifest(folder: Path, fingerprint: str, target: Path) -> dict[str, object]
 
     return {"export_version": EXPORT_VERSION, "source": folder.name, "source_fingerprint": fingerprint,
             "opset": OPSET, "onnxruntime": onnxruntime.__version__,
+            "fused": "onnxruntime transformer optimizer, model type bert",
             "int8": "onnxruntime quantize_dynamic, QInt8 weights, per channel",
             "files": sorted(p.name for p in target.glob("*.onnx"))}
 

@@ -42,6 +42,18 @@ def test_onnx_fp32_gives_the_torch_vectors(tiny_model, embeddings_dir, kind):
     np.testing.assert_allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_the_exported_graph_runs_fused_attention_and_layer_norms(tiny_model, embeddings_dir):
+    """A graph traced through another attention implementation would still be right, only
+    slower: the fused kernels are a fifth of the ONNX speed-up (bench/embed_throughput.py)."""
+    import onnx
+
+    SentenceTransformerEmbedder(str(tiny_model), backend="onnx-int8")
+    for graph in embeddings_dir.glob("models/onnx-*/*.onnx"):
+        operators = {node.op_type for node in onnx.load(str(graph)).graph.node}
+        assert {"SkipLayerNormalization", "BiasGelu"} <= operators, graph.name
+        assert operators & {"Attention", "QAttention"}, graph.name
+
+
 def test_int8_is_close_to_fp32_and_cached_once(tiny_model, embeddings_dir):
     fp32 = SentenceTransformerEmbedder(str(tiny_model), backend="onnx").embed(TEXTS, kind="passage")
     int8 = SentenceTransformerEmbedder(str(tiny_model), backend="onnx-int8")

@@ -207,7 +207,45 @@ def test_an_opened_index_maps_its_vectors_and_bm25_arrays_instead_of_reading_the
     embedder = HashingEmbedder()
     build_index(sample_articles, name_or_path="m", embedder=embedder)
     opened = open_index("m", model=embedder.identity)
-    mapped = [model.scores["data"] for model in (opened.lexical.marked, opened.lexical.folded)]
+    fields = (opened.lexical.marked, opened.lexical.folded)
+    mapped = [f.model.scores["data"] for f in fields] + [f.vocabulary.keys for f in fields]
     assert all(isinstance(a, np.memmap) for a in mapped)
+    assert not any(f.model.vocab_dict for f in fields)  # the token dict is not loaded at all
     assert isinstance(opened.sentence_vectors, np.memmap)
     assert opened.vectors.ntotal == len(opened)
+
+
+def test_the_hashed_vocabulary_finds_every_token_bm25s_knows_and_scores_alike(index_home, sample_articles):
+    from qa.lexical import LexicalIndex, document_tokens
+
+    texts = [a.text for a in sample_articles]
+    built = LexicalIndex.build(texts)
+    for field in (built.marked, built.folded):
+        tokens = list(field.model.vocab_dict)
+        assert field.vocabulary.columns_of(tokens) == [field.model.vocab_dict[t] for t in tokens]
+        assert field.vocabulary.columns_of(["không_có_trong_bài", "zzzz"]) == [None, None]
+    question = "Ai chủ trì hội nghị tổng kết?"
+    marked = [t for t in document_tokens(question)[0] if t in built.marked.model.vocab_dict]
+    expected = built.marked.model.get_scores(marked)
+    assert np.allclose(built.scores(question), expected, atol=1e-6) and expected.max() > 0
+
+
+def test_an_index_saved_before_the_vocabulary_arrays_still_opens_and_searches_alike(index_home, sample_articles):
+    import json
+
+    embedder = HashingEmbedder()
+    build_index(sample_articles, name_or_path="old", embedder=embedder)
+    before = open_index("old", model=embedder.identity)
+    questions = ("Ai chủ trì hội nghị?", "hoi nghi tong ket cong tac")
+    expected = [before.lexical.scores(q) for q in questions]
+    folder = (index_home / "old").resolve()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    arrays = [r for r in manifest["files"] if r.rsplit("/", 1)[-1].startswith("vocabulary.")]
+    assert len(arrays) == 4  # keys and columns of both fields
+    for relative in arrays:
+        (folder / relative).unlink()
+        del manifest["files"][relative]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    reopened = open_index("old", model=embedder.identity)
+    assert all(np.array_equal(reopened.lexical.scores(q), e) for q, e in zip(questions, expected))
+    assert reopened.lexical.knows("hội", field="marked") and not reopened.lexical.knows("zzzz", field="marked")
