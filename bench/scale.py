@@ -140,6 +140,7 @@ def _counts(name: str) -> dict:
 def bare_model_comparison(index, embedder) -> dict:
     """The index's first chunks through the bare model and through our embedder, in this run."""
     import torch
+    from embed_throughput import timed  # bench/embed_throughput.py, beside this script
     from sentence_transformers import SentenceTransformer
 
     from qa.e5_rebuild import ensure_default_model
@@ -155,11 +156,7 @@ def bare_model_comparison(index, embedder) -> dict:
         "qa_torch": lambda embed=SentenceTransformerEmbedder(backend="torch").embed: embed(texts, kind="passage"),
         f"qa_{embedder.identity.backend}": lambda: embedder.embed(texts, kind="passage"),
     }
-    speeds = {}
-    for name, run in engines.items():
-        started = time.perf_counter()
-        run()
-        speeds[name] = round(len(texts) / (time.perf_counter() - started), 1)
+    speeds = {name: round(len(texts) / timed(run)[1], 1) for name, run in engines.items()}
     reference = speeds["bare_sentence_transformers_torch"]
     return {"chunks": len(texts), "chunks_per_s": speeds,
             "speed_vs_bare": {name: round(speed / reference, 2) for name, speed in speeds.items()}}

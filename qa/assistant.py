@@ -20,7 +20,7 @@ from .chunking import ChunkSettings
 from .corpus import load_articles
 from .embedder import Embedder, SentenceTransformerEmbedder, embedder_for
 from .errors import IndexCorruptError, ModelMismatchError
-from .index import CorpusIndex, build_index, check_model, index_exists, open_index
+from .index import CorpusIndex, build_index, index_exists, index_model, open_index
 from .question import analyse
 from .retrieve import Filters, RetrievalSettings, Retriever
 from .sample import SAMPLE_INDEX_NAME, sample_corpus_dir
@@ -85,12 +85,11 @@ class Assistant:
     @classmethod
     def open(cls, name_or_path: str | Path, *, model: str | None = None, backend: str | None = None,
              embedder: Embedder | None = None, **options) -> Assistant:
-        """The index's own model and backend, unless a model, backend or embedder is named."""
-        if embedder is None:
-            index = open_index(name_or_path)
-            embedder = embedder_for(index.model, model=model, backend=backend)
-            check_model(index.name, index.manifest["model"], embedder.identity)  # the model folder may have changed
-            return cls(index, embedder, **options)
+        """The index's own model and backend, unless a model, backend or embedder is named.
+
+        Opening checks the index against the embedder: the model folder may have changed since.
+        """
+        embedder = embedder or embedder_for(index_model(name_or_path), model=model, backend=backend)
         return cls(open_index(name_or_path, model=embedder.identity), embedder, **options)
 
     @classmethod
