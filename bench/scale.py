@@ -33,6 +33,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -127,6 +128,8 @@ def build(count: int, name: str, *, grow_from: int | None) -> dict:
         "embedded_articles": len(articles), "embedded_chunks": new_chunks, "build_seconds": round(total, 2),
         "stages_seconds": stages, "chunks_per_s": round(new_chunks / total, 1), "texts_per_s": round(new_texts / total, 1),
         "overhead_over_model": round((total - model_time) / model_time, 3) if model_time else None,
+        # The build is this process's first heavy work, so its peak is the build's (model included).
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "bare_model": bare_model_comparison(index, embedder),
     }
 
@@ -226,7 +229,7 @@ def plot(sizes: dict[str, dict]) -> None:
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
     left.plot(chunks, [r["latency"]["ask"]["median_ms"] for r in rows], "o-", label="median")
     left.plot(chunks, [r["latency"]["ask"]["p95_ms"] for r in rows], "s--", label="p95")
-    left.set(xscale="log", xlabel="chunks", ylabel="ask() ms", title="latency")
+    left.set(xscale="log", xlabel="chunks", ylabel="ask() ms", title="latency", ylim=(0, None))
     left.legend()
     right.plot(chunks, [r["index_rss_mb"] for r in rows], "o-", label="index RSS")
     right.plot(chunks, [r["float32_vectors_mb"] for r in rows], "s--", label="float32 vectors")

@@ -215,19 +215,26 @@ def test_an_opened_index_maps_its_vectors_and_bm25_arrays_instead_of_reading_the
     assert opened.vectors.ntotal == len(opened)
 
 
-def test_the_hashed_vocabulary_finds_every_token_bm25s_knows_and_scores_alike(index_home, sample_articles):
-    from qa.lexical import LexicalIndex, document_tokens
+def test_the_streamed_index_finds_every_token_and_scores_as_bm25s_indexing_the_token_strings(sample_articles):
+    import bm25s
 
-    texts = [a.text for a in sample_articles]
+    from qa.lexical import LexicalIndex, folded_document_tokens, marked_document_tokens, query_tokens
+
+    texts = [a.text for a in sample_articles] + [""]  # an empty passage too
     built = LexicalIndex.build(texts)
-    for field in (built.marked, built.folded):
+    questions = {"marked": "Ai chủ trì hội nghị tổng kết?", "folded": "ai chu tri hoi nghi tong ket"}
+    for name, tokens_of in (("marked", marked_document_tokens), ("folded", folded_document_tokens)):
+        field = getattr(built, name)
         tokens = list(field.model.vocab_dict)
         assert field.vocabulary.columns_of(tokens) == [field.model.vocab_dict[t] for t in tokens]
         assert field.vocabulary.columns_of(["không_có_trong_bài", "zzzz"]) == [None, None]
-    question = "Ai chủ trì hội nghị tổng kết?"
-    marked = [t for t in document_tokens(question)[0] if t in built.marked.model.vocab_dict]
-    expected = built.marked.model.get_scores(marked)
-    assert np.allclose(built.scores(question), expected, atol=1e-6) and expected.max() > 0
+        reference = bm25s.BM25()
+        reference.index([tokens_of(t) or [""] for t in texts], show_progress=False)
+        searched, question_tokens = query_tokens(questions[name])
+        assert searched == name
+        asked = [t for t in question_tokens if t in reference.vocab_dict]
+        expected = reference.get_scores(asked)
+        assert np.allclose(built.scores(questions[name]), expected, atol=1e-6) and expected.max() > 0
 
 
 def test_an_index_saved_before_the_vocabulary_arrays_still_opens_and_searches_alike(index_home, sample_articles):
