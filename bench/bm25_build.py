@@ -4,8 +4,7 @@ An index rebuilds its BM25 fields over the whole corpus on every ``qa index add`
 size its cost shows in every update. Two ways are timed on the same passages, each in a fresh
 process: the project's (tokens numbered as the passages stream past, ``LexicalIndex.build``)
 and handing bm25s each field's token strings, both fields tokenised first, as the project
-did before. Run after
-``bench/scale.py`` has built the index:
+did before. Run after ``bench/scale.py`` has built the index:
 
     python bench/bm25_build.py --index vntc-33709
 

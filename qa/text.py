@@ -27,9 +27,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _CONTROLS = {**dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)], " "),
              0x2028: "\n", 0x2029: "\n"}
 _WORD_RE = re.compile(r"\w+")
-# A corpus repeats a few tens of thousands of spellings (syllables, numbers, names) over and
-# over, and the per-syllable keys below are pure: each spelling is worked out once. This made
-# tokenising passages for BM25 4-5x faster.
+# A corpus repeats the same spellings (syllables, numbers, names) over and over, and the
+# per-syllable keys below are pure: each spelling is worked out once while it stays in use.
+# This made tokenising passages for BM25 4-5x faster.
 _SYLLABLE_CACHE_SIZE = 1 << 17
 
 
