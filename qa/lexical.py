@@ -141,6 +141,9 @@ class Field:
             return cls(model, vocabulary)
         return cls(bm25s.BM25.load(str(folder), mmap=mmap, load_vocab=False), Vocabulary.load(folder))
 
+    def column(self, token: str) -> int | None:
+        return self.vocabulary.columns_of([token])[0]
+
     def frequency(self, column: int | None) -> int:
         indptr = self.model.scores["indptr"]
         return 0 if column is None else int(indptr[column + 1] - indptr[column])
@@ -176,11 +179,11 @@ class LexicalIndex:
         contains is the strongest sign that the articles cannot answer it.
         """
         chosen = self._field(field)
-        frequency = chosen.frequency(chosen.vocabulary.columns_of([token])[0])
+        frequency = chosen.frequency(chosen.column(token))
         return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def knows(self, token: str, *, field: str) -> bool:
-        return self._field(field).vocabulary.columns_of([token])[0] is not None
+        return self._field(field).column(token) is not None
 
     def save(self, folder: Path) -> None:
         for name in ("marked", "folded"):
