@@ -12,7 +12,7 @@ import argparse
 import logging
 import os
 
-from qa import webui
+from qa.web import page as webui
 from qa.logs import configure_logging
 
 

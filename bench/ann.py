@@ -26,9 +26,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa.index import HNSW_EF_CONSTRUCTION, HNSW_M
-from qa.metrics import latency_summary
-from qa.retrieve import RetrievalSettings
+from qa.index.corpus_index import HNSW_EF_CONSTRUCTION, HNSW_M
+from qa.eval.metrics import latency_summary
+from qa.index.retrieve import RetrievalSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "data" / "vinewsqa-dev" / "qa.jsonl.gz"
@@ -38,7 +38,7 @@ EF_SEARCH = (64, 128, 256)
 
 
 def pooled_vectors(names: list[str]) -> np.ndarray:
-    from qa.index import open_index
+    from qa.index.corpus_index import open_index
 
     parts = []
     for name in names:
@@ -63,7 +63,7 @@ def grown(pool: np.ndarray, size: int) -> np.ndarray:
 
 
 def query_vectors(count: int) -> np.ndarray:
-    from qa.embedder import SentenceTransformerEmbedder
+    from qa.models.embedder import SentenceTransformerEmbedder
 
     with gzip.open(QUESTIONS, "rt", encoding="utf-8") as handle:
         questions = [json.loads(line)["question"] for line in islice(handle, count)]

@@ -17,8 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from qa.eval import evaluate
-from qa.eval_report import write_report
+from qa.eval.evaluate import evaluate
+from qa.eval.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path("..") / "shared" / "data"  # relative to ROOT, so reports name no machine path

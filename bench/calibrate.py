@@ -1,12 +1,12 @@
 """Fit the answer-confidence model and the abstention threshold on the project's gold set.
 
-Each gold question gives the answer signals (``qa.answer.answer_features``) and a label: 1
+Each gold question gives the answer signals (the reader's ``Candidate.features``) and a label: 1
 when the question is answerable and the chosen sentence holds a gold answer, else 0
 (unanswerable questions, and answerable ones we would get wrong). An L2-regularised logistic
 regression maps signals to a probability; the threshold is the one that maximises correct
 decisions (answer right, or abstain on an unanswerable question, the latter weighted
 ``UNANSWERABLE_WEIGHT``). Writes
-qa/data/calibration.json and bench/results/calibration.json.
+qa/data/calibration-<reader>.json and bench/results/calibration.json.
 
     .venv/bin/python bench/calibrate.py
 """
@@ -19,26 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer import answer_features, rank_sentences
+from qa.answer.calibration import Calibration
 from qa.assistant import default_assistant
-from qa.gold import contains_any, load_gold
-from qa.question import analyse
+from qa.eval.gold import contains_any, load_gold
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = ("coverage", "similarity", "passage_similarity", "typed_span_found", "typed_span_missing", "english",
-            "no_diacritics", "missing_share", "rarest_missing", "number_missing")
-
-
-def collect(assistant, gold):
+def collect(pipeline, gold, features):
+    """The best candidate's features and whether it is right, through the assistant's own pipeline."""
     rows, labels = [], []
-    for item in gold:
-        question = analyse(item.question)
-        vector = assistant.embedder.embed([question.text], kind="query")[0]
-        passages = assistant.retriever.search_batch([question.text], k=8, vectors=vector[None])[0]
-        candidates = rank_sentences(question, passages, query_vector=vector, index=assistant.index)
-        best = candidates[0]
-        features = answer_features(question, best, passages, assistant.index.lexical)
-        rows.append([features[name] for name in FEATURES])
+    for item, reading in zip(gold, pipeline.read_batch([g.question for g in gold], k=5), strict=True):
+        best = reading.candidates[0]
+        rows.append([best.features[name] for name in features])
         labels.append(int(item.answerable and contains_any(best.text, item.answers)))
     return np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.float64)
 
@@ -69,23 +60,23 @@ def best_threshold(probabilities: np.ndarray, answerable_right: np.ndarray, unan
 
 
 def main() -> int:
-    assistant = default_assistant()
+    pipeline = default_assistant().pipeline
+    features = pipeline.reader.feature_names
     gold = load_gold()
-    x, y = collect(assistant, gold)
+    x, y = collect(pipeline, gold, features)
     weights, bias = fit_logistic(x, y)
     probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
     unanswerable = np.array([not g.answerable for g in gold], dtype=float)
     threshold = best_threshold(probabilities, y, unanswerable)
     answered = probabilities >= threshold
     decisions = np.where(answered, y, unanswerable)
-    calibration = {
-        "format_version": 1,
-        "note": "fitted by bench/calibrate.py on qa/data/gold_sample.jsonl",
-        "weights": {name: round(float(w), 4) for name, w in zip(FEATURES, weights)},
-        "bias": round(bias, 4),
-        "threshold": threshold,
-    }
-    (ROOT / "qa" / "data" / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    calibration = Calibration(
+        reader=pipeline.reader.name, fitted_on="qa/data/gold_sample.jsonl (all questions; in-sample)",
+        weights={name: round(float(w), 4) for name, w in zip(features, weights)}, bias=round(bias, 4),
+        threshold=threshold, settings=pipeline.reader.settings.to_dict(),
+    ).to_dict()
+    target = ROOT / "qa" / "data" / f"calibration-{pipeline.reader.name}.json"
+    target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     report = {**calibration, "questions": len(gold), "positives": int(y.sum()), "unanswerable": int(unanswerable.sum()),
               "correct_decisions": round(float(decisions.mean()), 4),
               "answered_right": int(np.sum(answered * y)), "abstained_on_unanswerable": int(np.sum(~answered * unanswerable)),

@@ -35,7 +35,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from qa.e5_rebuild import DOCUMENT_PROMPT, ensure_default_model  # noqa: E402
+from qa.models.e5_rebuild import DOCUMENT_PROMPT, ensure_default_model  # noqa: E402
 
 CONTEXTS = REPO_ROOT.parent / "shared" / "data" / "vinewsqa-dev" / "contexts.jsonl.gz"
 RESULT = Path(__file__).resolve().parent / "results" / "embed_throughput.json"
@@ -77,7 +77,7 @@ def run(passages: list[str], models_dir: Path, *, rounds: int) -> dict[str, Any]
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from qa.embedder import BACKENDS, SentenceTransformerEmbedder
+    from qa.models.embedder import BACKENDS, SentenceTransformerEmbedder
 
     torch.set_num_threads(THREADS)
     folder, build_seconds = timed(lambda: ensure_default_model(models_dir))

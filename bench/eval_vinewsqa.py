@@ -19,8 +19,8 @@ import os
 import sys
 from pathlib import Path
 
-from qa.eval import evaluate
-from qa.eval_report import read_report, summary_lines, write_report
+from qa.eval.evaluate import evaluate
+from qa.eval.report import read_report, summary_lines, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path("..") / "shared" / "data"  # relative to ROOT, so reports name no machine path

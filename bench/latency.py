@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from qa.assistant import Assistant, default_assistant
-from qa.gold import load_gold
-from qa.metrics import latency_summary
+from qa.eval.gold import load_gold
+from qa.eval.metrics import latency_summary
 from qa.timing import collect
 
 ROOT = Path(__file__).resolve().parents[1]

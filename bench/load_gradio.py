@@ -31,8 +31,8 @@ from pathlib import Path
 import httpx
 from gradio_client import Client
 
-from qa.gold import load_gold
-from qa.webui import ANSWER_CONCURRENCY
+from qa.eval.gold import load_gold
+from qa.web.page import ANSWER_CONCURRENCY
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 300

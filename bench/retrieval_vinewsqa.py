@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.corpus import load_articles
-from qa.embedder import SentenceTransformerEmbedder
+from qa.ingest.corpus import load_articles
+from qa.models.embedder import SentenceTransformerEmbedder
 from qa.errors import IndexCorruptError, ModelMismatchError
-from qa.index import build_index, index_exists, open_index
-from qa.retrieve import RetrievalSettings, Retriever
+from qa.index.corpus_index import build_index, index_exists, open_index
+from qa.index.retrieve import RetrievalSettings, Retriever
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

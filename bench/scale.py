@@ -66,8 +66,8 @@ assistant.ask(sys.argv[2])
 result = dict(open_seconds=opened - started, first_answer_seconds=time.perf_counter() - started)
 """
 MODEL_ONLY = """
-from qa.embedder import SentenceTransformerEmbedder
-from qa.index import open_index
+from qa.models.embedder import SentenceTransformerEmbedder
+from qa.index.corpus_index import open_index
 SentenceTransformerEmbedder(backend=open_index(sys.argv[1], verify=False).model.backend).embed([sys.argv[2]], kind="query")
 result = dict(model_seconds=time.perf_counter() - started)
 """
@@ -87,8 +87,8 @@ def copy_index(source: str, name: str) -> None:
     """Publish a copy of index ``source`` as ``name`` (the store's own version folders)."""
     import shutil
 
-    from qa.index import resolve_index_path
-    from qa.store import new_version_dir, publish
+    from qa.index.corpus_index import resolve_index_path
+    from qa.index.store import new_version_dir, publish
 
     target = resolve_index_path(name)
     version = new_version_dir(target)
@@ -98,9 +98,9 @@ def copy_index(source: str, name: str) -> None:
 
 def build(count: int, name: str, *, grow_from: int | None) -> dict:
     """Index the first ``count`` articles, or add those beyond ``grow_from`` to a copy of that index."""
-    from qa.corpus import load_articles
-    from qa.embedder import SentenceTransformerEmbedder
-    from qa.index import add_to_index, build_index
+    from qa.ingest.corpus import load_articles
+    from qa.models.embedder import SentenceTransformerEmbedder
+    from qa.index.corpus_index import add_to_index, build_index
 
     embedder = SentenceTransformerEmbedder()
     first = grow_from or 0
@@ -135,7 +135,7 @@ def build(count: int, name: str, *, grow_from: int | None) -> dict:
 
 
 def _counts(name: str) -> dict:
-    from qa.index import resolve_index_path
+    from qa.index.corpus_index import resolve_index_path
 
     return json.loads((resolve_index_path(name) / "manifest.json").read_text(encoding="utf-8"))["counts"]
 
@@ -146,9 +146,9 @@ def bare_model_comparison(index, embedder) -> dict:
     from embed_throughput import timed  # bench/embed_throughput.py, beside this script
     from sentence_transformers import SentenceTransformer
 
-    from qa.e5_rebuild import ensure_default_model
-    from qa.embedder import SentenceTransformerEmbedder
-    from qa.index import passage_text
+    from qa.models.e5_rebuild import ensure_default_model
+    from qa.models.embedder import SentenceTransformerEmbedder
+    from qa.index.corpus_index import passage_text
 
     rows = range(min(BARE_MODEL_CHUNKS, len(index)))
     texts = [passage_text(index.article_of(row), index.chunk(row).text) for row in rows]
@@ -166,7 +166,7 @@ def bare_model_comparison(index, embedder) -> dict:
 
 
 def disk_and_text(name: str) -> dict:
-    from qa.index import open_index
+    from qa.index.corpus_index import open_index
 
     index = open_index(name)
     dimension = index.model.dimension
@@ -241,7 +241,7 @@ def plot(sizes: dict[str, dict]) -> None:
 
 
 def main() -> int:
-    from qa.index import index_exists
+    from qa.index.corpus_index import index_exists
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, action="append", default=[], help="corpus size; repeat for several")

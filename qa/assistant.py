@@ -8,58 +8,22 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .answer import Answer, Calibration, compose_answer, rank_sentences
-from .chunking import ChunkSettings
-from .corpus import load_articles
-from .embedder import Embedder, SentenceTransformerEmbedder, embedder_for
-from .errors import IndexCorruptError, ModelMismatchError
-from .index import CorpusIndex, build_index, index_exists, index_model, open_index
-from .question import analyse
-from .retrieve import Filters, RetrievalSettings, Retriever
-from .sample import SAMPLE_INDEX_NAME, sample_corpus_dir
-from .timing import stage
+from qa.answer.types import Answer
+from qa.errors import IndexCorruptError, ModelMismatchError
+from qa.index.corpus_index import CorpusIndex, UpdateReport, add_to_index, build_index, index_exists, index_model, open_index
+from qa.index.retrieve import Filters
+from qa.ingest.chunking import ChunkSettings
+from qa.ingest.corpus import Article, load_articles
+from qa.models.embedder import Embedder, make_embedder
+from qa.pipeline import Pipeline
+from qa.sample import SAMPLE_INDEX_NAME, sample_corpus_dir
 
 logger = logging.getLogger(__name__)
-MAX_QUESTION_CHARS = 1000
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class AskOptions:
-    k: int = 5
-    date_from: date | None = None
-    date_to: date | None = None
-    source: str | None = None
-
-
-def _clean_question(question: object) -> tuple[str, tuple[str, ...]]:
-    """The question as the model may read it, and notes on what was changed.
-
-    A lone surrogate (which JSON and Python strings allow, UTF-8 does not) would make the
-    tokenizer fail, so pairs are joined and lone halves become U+FFFD.
-    """
-    if not isinstance(question, str):
-        raise TypeError(f"question must be a str, not {type(question).__name__}")
-    text = question.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    text = " ".join(_CONTROL_RE.sub(" ", text).split())
-    if len(text) > MAX_QUESTION_CHARS:
-        cut = text.rfind(" ", 0, MAX_QUESTION_CHARS)
-        text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
-        return text, (f"Câu hỏi quá dài, chỉ dùng {len(text)} ký tự đầu (question truncated).",)
-    return text, ()
-
-
-def _no_words_note(text: str) -> str:
-    if not text:
-        return "Câu hỏi trống (empty question)."
-    return "Câu hỏi không có chữ nào để tìm (the question has no words to search for)."
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -69,18 +33,19 @@ def _as_date(value: date | str | None) -> date | None:
 
 
 class Assistant:
-    def __init__(
-        self,
-        index: CorpusIndex,
-        embedder: Embedder,
-        *,
-        retrieval: RetrievalSettings = RetrievalSettings(),
-        calibration: Calibration | None = None,
-    ) -> None:
-        self.index = index
-        self.embedder = embedder
-        self.retriever = Retriever(index, embedder, settings=retrieval)
-        self.calibration = calibration or Calibration.bundled()
+    """Questions in, cited answers out, over one index. ``options`` go to ``Pipeline``:
+    ``retrieval=``, ``reader=``, ``reranker=``, ``calibration=``."""
+
+    def __init__(self, index: CorpusIndex, embedder: Embedder, **options) -> None:
+        self.pipeline = Pipeline(index, embedder, **options)
+
+    @property
+    def index(self) -> CorpusIndex:
+        return self.pipeline.index
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.pipeline.embedder
 
     @classmethod
     def open(cls, name_or_path: str | Path, *, model: str | None = None, backend: str | None = None,
@@ -89,20 +54,30 @@ class Assistant:
 
         Opening checks the index against the embedder: the model folder may have changed since.
         """
-        embedder = embedder or embedder_for(index_model(name_or_path), model=model, backend=backend)
+        embedder = embedder or make_embedder(model, backend=backend, built_with=index_model(name_or_path))
         return cls(open_index(name_or_path, model=embedder.identity), embedder, **options)
 
     @classmethod
     def build(
         cls, paths: Sequence[str | os.PathLike], name_or_path: str | Path, *, model: str | None = None,
-        backend: str | None = None, embedder: Embedder | None = None, chunking: ChunkSettings = ChunkSettings(), skip_bad: bool = False,
-        show_progress: bool = False, **options,
+        backend: str | None = None, embedder: Embedder | None = None, chunking: ChunkSettings = ChunkSettings(),
+        skip_bad: bool = False, show_progress: bool = False, **options,
     ) -> Assistant:
-        embedder = embedder or SentenceTransformerEmbedder(model, backend=backend)
+        embedder = embedder or make_embedder(model, backend=backend)
         articles = load_articles(paths, skip_bad=skip_bad).articles
         index = build_index(articles, name_or_path=name_or_path, embedder=embedder, chunking=chunking,
                             sources=[str(p) for p in paths], show_progress=show_progress)
         return cls(index, embedder, **options)
+
+    def add(self, articles: Sequence[Article], *, sources: Sequence[str] = ()) -> UpdateReport:
+        """Add new articles to the index (replacing changed ones) and answer from the new version."""
+        index, report = add_to_index(self.index.path, articles, embedder=self.embedder, sources=sources)
+        self.pipeline = self.pipeline.with_index(index)
+        return report
+
+    def info(self):
+        """The index's manifest: name, model, counts, sources, build time."""
+        return self.index.manifest
 
     def ask(self, question: str, *, k: int = 5, date_from: date | str | None = None, date_to: date | str | None = None,
             source: str | None = None) -> Answer:
@@ -113,26 +88,7 @@ class Assistant:
         """Answer several questions, embedding them in one call."""
         if isinstance(questions, str):
             raise TypeError("ask_batch takes a list of questions; use ask() for one")
-        cleaned = [_clean_question(q) for q in questions]
-        filters = Filters(_as_date(date_from), _as_date(date_to), source)
-        answers: list[Answer | None] = [None] * len(cleaned)
-        live = [i for i, (text, _) in enumerate(cleaned) if re.search(r"\w", text)]
-        with stage("query_embedding"):
-            vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
-        results = self.retriever.search_batch([cleaned[i][0] for i in live], k=max(k, 8), filters=filters, vectors=vectors)
-        for slot, position in enumerate(live):
-            with stage("answer"):
-                answers[position] = self._answer(cleaned[position], results[slot], vectors[slot], k)
-        for position, (text, notes) in enumerate(cleaned):
-            if answers[position] is None:
-                answers[position] = Answer(text, "", "", True, 0.0, (), notes=notes + (_no_words_note(text),))
-        return answers  # type: ignore[return-value]
-
-    def _answer(self, cleaned: tuple[str, tuple[str, ...]], passages, vector, k: int) -> Answer:
-        text, notes = cleaned
-        question = analyse(text)
-        candidates = rank_sentences(question, passages, query_vector=vector, index=self.index)
-        return compose_answer(question, passages, candidates, calibration=self.calibration, lexical=self.index.lexical, k=k, notes=notes)
+        return self.pipeline.answer_batch(questions, k=k, filters=Filters(_as_date(date_from), _as_date(date_to), source))
 
 
 _DEFAULT: Assistant | None = None
@@ -144,18 +100,18 @@ def default_assistant(*, show_progress: bool = False) -> Assistant:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = open_or_build_sample(SentenceTransformerEmbedder(), show_progress=show_progress)
+            _DEFAULT = open_or_build_sample(make_embedder(), show_progress=show_progress)
         return _DEFAULT
 
 
-def open_or_build_sample(embedder: Embedder, *, show_progress: bool) -> Assistant:
+def open_or_build_sample(embedder: Embedder, *, show_progress: bool, **options) -> Assistant:
     """The sample index is generated content: an old, damaged or other-model one is rebuilt."""
     if index_exists(SAMPLE_INDEX_NAME):
         try:
-            return Assistant.open(SAMPLE_INDEX_NAME, embedder=embedder)
+            return Assistant.open(SAMPLE_INDEX_NAME, embedder=embedder, **options)
         except (IndexCorruptError, ModelMismatchError) as exc:
             logger.warning("rebuilding the sample index: %s", exc)
-    return Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress)
+    return Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress, **options)
 
 
 def ask(question: str, *, index: str | Path | None = None, **options) -> Answer:

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .chunking import ChunkSettings, chunk_article
-from .corpus import load_articles
-from .errors import QAError
-from .logs import configure_logging, one_line
-from .progress import progress
-from .text import sentence_spans
+from qa.ingest.chunking import ChunkSettings, chunk_article
+from qa.ingest.corpus import load_articles
+from qa.errors import QAError
+from qa.logs import configure_logging, one_line
+from qa.progress import progress
+from qa.ingest.text import sentence_spans
 
 
 def _corpus_stats(args: argparse.Namespace) -> int:
@@ -59,13 +59,13 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _embedder(args: argparse.Namespace):
-    from .embedder import SentenceTransformerEmbedder
+    from qa.models.embedder import make_embedder
 
-    return SentenceTransformerEmbedder(getattr(args, "model", None), backend=getattr(args, "backend", None), show_progress=True)
+    return make_embedder(getattr(args, "model", None), backend=getattr(args, "backend", None), show_progress=True)
 
 
 def _index_build(args: argparse.Namespace) -> int:
-    from .index import build_index
+    from qa.index.corpus_index import build_index
 
     result = load_articles(args.paths, skip_bad=args.skip_bad)
     _report_load(result)
@@ -75,13 +75,13 @@ def _index_build(args: argparse.Namespace) -> int:
 
 
 def _index_add(args: argparse.Namespace) -> int:
-    from .embedder import embedder_for
-    from .index import add_to_index, index_model
+    from qa.models.embedder import make_embedder
+    from qa.index.corpus_index import add_to_index, index_model
 
     model = index_model(args.name)  # a missing index is reported before the files are read
     result = load_articles(args.paths, skip_bad=args.skip_bad)
     _report_load(result)
-    _, report = add_to_index(args.name, result.articles, embedder=embedder_for(model, show_progress=True),
+    _, report = add_to_index(args.name, result.articles, embedder=make_embedder(built_with=model, show_progress=True),
                              sources=args.paths, show_progress=True)
     print(f"added {len(report.added)}, changed {len(report.changed)}, unchanged {len(report.unchanged)}; "
           f"embedded {report.embedded_chunks} chunks")
@@ -89,16 +89,16 @@ def _index_add(args: argparse.Namespace) -> int:
 
 
 def _index_remove(args: argparse.Namespace) -> int:
-    from .embedder import embedder_for
-    from .index import index_model, remove_from_index
+    from qa.models.embedder import make_embedder
+    from qa.index.corpus_index import index_model, remove_from_index
 
-    index, report = remove_from_index(args.name, args.ids, embedder=embedder_for(index_model(args.name), show_progress=True))
+    index, report = remove_from_index(args.name, args.ids, embedder=make_embedder(built_with=index_model(args.name), show_progress=True))
     print(f"removed {len(report.removed)}; {len(index.articles):,} articles remain")
     return 0
 
 
 def _index_info(args: argparse.Namespace) -> int:
-    from .index import open_index
+    from qa.index.corpus_index import open_index
 
     index = open_index(args.name)
     manifest = index.manifest
@@ -129,7 +129,7 @@ def _report_load(result) -> None:
 def _ask(args: argparse.Namespace) -> int:
     import json
 
-    from .assistant import Assistant, default_assistant
+    from qa.assistant import Assistant, default_assistant
 
     if args.index is None and (args.model or args.backend):
         raise ValueError("--model and --backend choose how to open --index; the sample index uses the default model")
@@ -140,7 +140,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _add_backend_option(parser: argparse.ArgumentParser) -> None:
-    from .embedder import BACKEND_ENV_VAR, BACKENDS
+    from qa.models.embedder import BACKEND_ENV_VAR, BACKENDS
 
     parser.add_argument("--backend", choices=BACKENDS,
                         help=f"embedding backend; a saved index opens with its own, a new one uses ${BACKEND_ENV_VAR} "
@@ -188,8 +188,8 @@ def _eval(args: argparse.Namespace) -> int:
         return _eval_compare(args.reports)
     if args.reports:
         raise ValueError(f"unexpected arguments: {' '.join(args.reports)} (did you mean: qa eval compare A B?)")
-    from .eval import evaluate
-    from .eval_report import summary_lines, write_report
+    from qa.eval.evaluate import evaluate
+    from qa.eval.report import summary_lines, write_report
 
     report = evaluate(
         args.gold, index=args.index, corpus=args.corpus or (), ks=_cut_offs(args.k), retrievers=args.retriever or ["hybrid"],
@@ -211,7 +211,7 @@ def _cut_offs(text: str) -> list[int]:
 
 
 def _eval_compare(reports: list[str]) -> int:
-    from .eval_report import compare_lines, read_report, read_results
+    from qa.eval.report import compare_lines, read_report, read_results
 
     if len(reports) != 2:
         raise ValueError("qa eval compare takes two reports: qa eval compare A B (folders or report.json files)")

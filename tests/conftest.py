@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.corpus import load_articles
+from qa.ingest.corpus import load_articles
 from qa.sample import sample_corpus_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

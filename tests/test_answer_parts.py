@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.corpus import ArticleDate
-from qa.question import analyse
-from qa.spans import counts, dates, enumeration, people, places, positions
+from qa.ingest.corpus import ArticleDate
+from qa.answer.question import analyse
+from qa.answer.spans import counts, dates, enumeration, people, places, positions
 
 MAY_2022 = ArticleDate(2022, 5)
 DEC_2022 = ArticleDate(2022, 12)

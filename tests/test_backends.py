@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from qa.assistant import Assistant
-from qa.corpus import load_articles
-from qa.embedder import SentenceTransformerEmbedder, resolve_backend
+from qa.ingest.corpus import load_articles
+from qa.models.embedder import SentenceTransformerEmbedder, resolve_backend
 from qa.errors import ModelMismatchError, SettingError
-from qa.index import build_index, open_index
+from qa.index.corpus_index import build_index, open_index
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEXTS = ["Ai chủ trì hội nghị tổng kết công tác năm 2022?", "Cục Truyền thông CAND tổ chức cuộc gặp mặt.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import ChunkSettings, chunk_article
-from qa.corpus import load_articles, make_article
-from qa.text import sentence_spans
+from qa.ingest.chunking import ChunkSettings, chunk_article
+from qa.ingest.corpus import load_articles, make_article
+from qa.ingest.text import sentence_spans
 
 _ALPHABET = list("aàảãáạăằâấđêệôơưứ ") + [". ", "! ", "? ", "\n\n", "TP.HCM ", "6.5 ", "“", "”"]
 

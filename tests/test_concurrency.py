@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from qa.assistant import Assistant
-from qa.gold import load_gold
+from qa.eval.gold import load_gold
 from tests.support.hashing_embedder import HashingEmbedder
 
 THREADS = 8
@@ -46,8 +46,8 @@ def test_threads_sharing_one_assistant_get_the_serial_answers(tmp_path, sample_d
 
 def test_threads_sharing_a_real_model_get_the_serial_vectors(tiny_model, sample_dir):
     """Concurrent embed() calls on one shared model (the embedder serialises them) mix nothing up."""
-    from qa.corpus import load_articles
-    from qa.embedder import SentenceTransformerEmbedder
+    from qa.ingest.corpus import load_articles
+    from qa.models.embedder import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(str(tiny_model))
     text = " ".join(a.text for a in load_articles([sample_dir]).articles)
@@ -59,7 +59,7 @@ def test_threads_sharing_a_real_model_get_the_serial_vectors(tiny_model, sample_
 
 
 def test_the_page_runs_answers_in_parallel_and_uploads_one_at_a_time():
-    from qa.webui import ANSWER_CONCURRENCY, AssistantRegistry, WebApp, build_demo
+    from qa.web.page import ANSWER_CONCURRENCY, AssistantRegistry, WebApp, build_demo
 
     demo = build_demo(WebApp(AssistantRegistry(opener=lambda name: None)))
     limits = {fn.name: (fn.concurrency_id, fn.concurrency_limit) for fn in demo.fns.values()}

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from qa.cli import main as cli_main
-from qa.corpus import ArticleDate, load_articles
+from qa.ingest.corpus import ArticleDate, load_articles
 from qa.errors import DuplicateArticleError, InputError
 
 

@@ -26,11 +26,11 @@ import pytest
 
 from qa.assistant import Assistant
 from qa.cli import main as cli_main
-from qa.corpus import load_articles
+from qa.ingest.corpus import load_articles
 from qa.errors import IndexCorruptError
-from qa.gold import load_gold
-from qa.index import add_to_index, build_index, open_index
-from qa.store import STOP_AT_ENV
+from qa.eval.gold import load_gold
+from qa.index.corpus_index import add_to_index, build_index, open_index
+from qa.index.store import STOP_AT_ENV
 from tests.support.hashing_embedder import HashingEmbedder
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -108,7 +108,7 @@ def assert_half_done(lane: Lane, stage: str, before: set[str], baseline_version:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, tiny_model, sample_dir):
     """The baseline index (built in-process) and the answers it gives."""
-    from qa.embedder import SentenceTransformerEmbedder
+    from qa.models.embedder import SentenceTransformerEmbedder
 
     root = tmp_path_factory.mktemp("crash")
     extra = root / "extra"
@@ -225,7 +225,7 @@ def test_a_damaged_manifest_is_a_one_line_error(built, capsys, manifest):
 
 def test_opening_while_a_writer_publishes_reads_one_whole_version(built, monkeypatch, sample_dir):
     """A writer swaps the link and removes the old version in the middle of an open."""
-    import qa.index
+    import qa.index.corpus_index
 
     verify = qa.index._verify_files
     extra = load_articles([sample_dir]).articles[0]
@@ -237,7 +237,7 @@ def test_opening_while_a_writer_publishes_reads_one_whole_version(built, monkeyp
             publish_once.pop()()
         return verify(*args)
 
-    monkeypatch.setattr(qa.index, "_verify_files", verify_during_a_publish)
+    monkeypatch.setattr(qa.index.corpus_index, "_verify_files", verify_during_a_publish)
     index = open_index("s")
     assert not publish_once  # the publish did happen mid-open
     assert index.manifest["counts"]["articles"] == len(index.articles) == 3

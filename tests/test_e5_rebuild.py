@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import e5_rebuild
-from qa.e5_rebuild import (
+from qa.models import e5_rebuild
+from qa.models.e5_rebuild import (
     DEFAULT_MODEL_NAME,
     DOCUMENT_PROMPT,
     QUERY_PROMPT,

@@ -15,10 +15,10 @@ import pytest
 
 from qa.cli import main as cli_main
 from qa.errors import InputError
-from qa.eval import evaluate, parse_retriever
-from qa.eval_report import compare_lines, read_report, read_results, summary_lines, write_report
-from qa.gold import load_gold_set
-from qa.metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, precision_recall, recall_at, token_f1
+from qa.eval.evaluate import evaluate, parse_retriever
+from qa.eval.report import compare_lines, read_report, read_results, summary_lines, write_report
+from qa.eval.gold import load_gold_set
+from qa.eval.metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, precision_recall, recall_at, token_f1
 from tests.support.hashing_embedder import HashingEmbedder
 
 
@@ -240,7 +240,7 @@ def test_report_files_and_compare(tmp_path, squad_set):
 
 
 def test_cli_eval_and_compare(tmp_path, squad_set, capsys, monkeypatch):
-    monkeypatch.setattr("qa.eval.SentenceTransformerEmbedder", lambda model=None, **_: HashingEmbedder())
+    monkeypatch.setattr("qa.eval.evaluate.make_embedder", lambda model=None, **_: HashingEmbedder())
     assert cli_main(["eval", str(squad_set), "--retriever", "bm25", "-k", "1,3", "--out", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
     header = out.splitlines()[2].split()

@@ -12,7 +12,7 @@ import pytest
 
 from qa.assistant import default_assistant
 from qa.cli import main as cli_main
-from qa.gold import bundled_gold_path, judge, load_gold
+from qa.eval.gold import bundled_gold_path, judge, load_gold
 
 pytestmark = pytest.mark.slow
 

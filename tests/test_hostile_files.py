@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import ChunkSettings, chunk_article
+from qa.ingest.chunking import ChunkSettings, chunk_article
 from qa.cli import main as cli_main
-from qa.corpus import Article, load_articles, make_article
+from qa.ingest.corpus import Article, load_articles, make_article
 from qa.errors import InputError
-from qa.index import build_index, open_index
-from qa.text import clean_article_text, sentence_spans
+from qa.index.corpus_index import build_index, open_index
+from qa.ingest.text import clean_article_text, sentence_spans
 from tests.support.hashing_embedder import HashingEmbedder
 
 FUZZ = settings(max_examples=120, deadline=None)
@@ -257,7 +257,7 @@ def test_index_add_refuses_bad_input_and_keeps_the_index(tmp_path, monkeypatch, 
 
 def test_index_add_skip_bad_adds_the_good_and_reports_the_bad(tmp_path, monkeypatch, capsys, sample_dir, tiny_model):
     """Through the real ``qa index add`` (a real, tiny model): good articles in, each bad one reported."""
-    from qa.embedder import SentenceTransformerEmbedder
+    from qa.models.embedder import SentenceTransformerEmbedder
 
     monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path / "emb"))
     embedder = SentenceTransformerEmbedder(str(tiny_model))

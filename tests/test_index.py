@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from qa.cli import main as cli_main
-from qa.corpus import load_articles, make_article
+from qa.ingest.corpus import load_articles, make_article
 from qa.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError, UnknownArticleError
-from qa.index import add_to_index, build_index, open_index, remove_from_index
-from qa.retrieve import Filters, Retriever
+from qa.index.corpus_index import add_to_index, build_index, open_index, remove_from_index
+from qa.index.retrieve import Filters, Retriever
 from tests.support.hashing_embedder import HashingEmbedder
 
 
@@ -84,7 +84,7 @@ def test_a_crash_mid_build_keeps_the_previous_index(index_home, sample_articles,
         raise RuntimeError("killed while writing")
 
     with monkeypatch.context() as patched, pytest.raises(RuntimeError):
-        patched.setattr("qa.index.LexicalIndex.save", explode)
+        patched.setattr("qa.index.corpus_index.LexicalIndex.save", explode)
         build_index([*sample_articles, _article(1)], name_or_path="s", embedder=embedder)
     assert open_index("s").manifest["files"] == before
     versions = [p.name for p in index_home.iterdir() if p.name.startswith(".s.") and not p.name.endswith(".lock")]
@@ -178,12 +178,12 @@ def test_cli_info_reports_the_index(index_home, sample_articles, capsys):
 def test_beyond_the_exact_search_size_the_index_is_hnsw_and_answers_alike(index_home, monkeypatch):
     import faiss
 
-    import qa.index
+    import qa.index.corpus_index
 
     embedder = HashingEmbedder()
     articles = [_article(i) for i in range(40)]
     exact = build_index(articles, name_or_path="exact", embedder=embedder)
-    monkeypatch.setattr(qa.index, "APPROXIMATE_FROM", 10)
+    monkeypatch.setattr(qa.index.corpus_index, "APPROXIMATE_FROM", 10)
     approximate = build_index(articles, name_or_path="approx", embedder=embedder)
     assert exact.manifest["faiss_index"] == "IndexFlatIP" and isinstance(exact.vectors, faiss.IndexFlat)
     assert approximate.manifest["faiss_index"] == "IndexHNSWFlat" and isinstance(approximate.vectors, faiss.IndexHNSWFlat)
@@ -218,7 +218,7 @@ def test_an_opened_index_maps_its_vectors_and_bm25_arrays_instead_of_reading_the
 def test_the_streamed_index_finds_every_token_and_scores_as_bm25s_indexing_the_token_strings(sample_articles):
     import bm25s
 
-    from qa.lexical import LexicalIndex, folded_document_tokens, marked_document_tokens, query_tokens
+    from qa.index.lexical import LexicalIndex, folded_document_tokens, marked_document_tokens, query_tokens
 
     texts = [a.text for a in sample_articles] + [""]  # an empty passage too
     built = LexicalIndex.build(texts)

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.answer import Answer
-from qa.assistant import MAX_QUESTION_CHARS, Assistant
+from qa.answer.types import Answer
+from qa.assistant import Assistant
+from qa.pipeline import MAX_QUESTION_CHARS
 from tests.support.hashing_embedder import HashingEmbedder
 
 GOLD_WHO = "Ai chủ trì hội nghị tổng kết công tác năm 2022?"

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.gold import contains_any, load_gold
-from qa.webui import MAX_UPLOAD_MB
+from qa.eval.gold import contains_any, load_gold
+from qa.web.page import MAX_UPLOAD_MB
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.corpus import load_articles
-from qa.text import (
+from qa.ingest.corpus import load_articles
+from qa.ingest.text import (
     canonical_tone,
     clean_article_text,
     fold_accents,

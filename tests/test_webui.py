@@ -15,12 +15,13 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from qa.answer import NOT_FOUND_VI, Alternative, Answer, Citation
-from qa.corpus import Article, ArticleDate, LoadResult, SkippedRecord
+from qa.answer.render import NOT_FOUND_VI
+from qa.answer.types import Alternative, Answer, Citation
+from qa.ingest.corpus import Article, ArticleDate, LoadResult, SkippedRecord
 from qa.errors import IndexCorruptError
-from qa.followup import PreviousTurn, Resolution, resolve
-from qa.index import UpdateReport
-from qa.webui import (
+from qa.answer.followup import PreviousTurn, Resolution, resolve
+from qa.index.corpus_index import UpdateReport
+from qa.web.page import (
     EXAMPLES,
     AssistantRegistry,
     InputProblem,

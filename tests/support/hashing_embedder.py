@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.embedder import ModelIdentity
-from qa.text import folded_tokens
+from qa.models.embedder import ModelIdentity
+from qa.ingest.text import folded_tokens
 
 DIMENSION = 64
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from .corpus import Article
-from .text import sentence_spans, word_spans
+from qa.ingest.corpus import Article
+from qa.ingest.text import sentence_spans, word_spans
 
 
 @dataclass(frozen=True)

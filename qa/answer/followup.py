@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .question import ROLE_VERBS, analyse
-from .text import fold_accents, has_diacritics, nfc
+from qa.answer.question import ROLE_VERBS, analyse
+from qa.ingest.text import fold_accents, has_diacritics, nfc
 
 _MAX_PERSON_WORDS = 8  # a longer "answer" is a sentence, not a name to put in a question
 _SHORT_WORDS = 4  # syllables: "Những cơ quan nào?"

@@ -52,7 +52,7 @@ from tokenizers.models import Unigram
 
 from qa import paths
 from qa.errors import ModelFormatError
-from qa.store import sha256_file
+from qa.index.store import sha256_file
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from .chunking import Chunk
-from .corpus import Article
-from .embedder import Embedder
-from .index import CorpusIndex
-from .question import analyse
-from .timing import stage
+from qa.ingest.chunking import Chunk
+from qa.ingest.corpus import Article
+from qa.models.embedder import Embedder
+from qa.index.corpus_index import CorpusIndex
+from qa.answer.question import analyse
+from qa.timing import stage
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["rrf", "weighted"]

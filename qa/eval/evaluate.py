@@ -19,16 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer import Answer
-from .assistant import Assistant, open_or_build_sample
-from .corpus import Article, load_articles
-from .embedder import Embedder, SentenceTransformerEmbedder, embedder_for
-from .errors import IndexCorruptError, ModelMismatchError
-from .gold import GoldQuestion, GoldSet, contains_any, judge, load_gold_set
-from .index import CorpusIndex, build_index, corpus_fingerprint, index_exists, index_model, open_index
-from .metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, percentile, precision_recall, recall_at, token_f1
-from .progress import progress
-from .retrieve import RetrievalSettings
+from qa.answer.types import Answer
+from qa.assistant import Assistant, open_or_build_sample
+from qa.ingest.corpus import Article, load_articles
+from qa.models.embedder import Embedder, make_embedder
+from qa.errors import IndexCorruptError, ModelMismatchError
+from qa.eval.gold import GoldQuestion, GoldSet, contains_any, judge, load_gold_set
+from qa.index.corpus_index import CorpusIndex, build_index, corpus_fingerprint, index_exists, index_model, open_index
+from qa.eval.metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, percentile, precision_recall, recall_at, token_f1
+from qa.progress import progress
+from qa.index.retrieve import RetrievalSettings
 
 DEFAULT_KS = (1, 5, 10, 20)
 REPORT_VERSION = 1
@@ -259,8 +259,8 @@ def evaluate(
 def _embedder(index, *, model: str | None, backend: str | None, show_progress: bool) -> Embedder:
     """A saved index is searched with the model and backend that built it, unless told otherwise."""
     if index is not None:
-        return embedder_for(index_model(index), model=model, backend=backend, show_progress=show_progress)
-    return SentenceTransformerEmbedder(model, backend=backend, show_progress=show_progress)
+        return make_embedder(model, backend=backend, built_with=index_model(index), show_progress=show_progress)
+    return make_embedder(model, backend=backend, show_progress=show_progress)
 
 
 def _chosen(gold_set: GoldSet, *, split: str | None, limit: int | None) -> tuple[GoldQuestion, ...]:
@@ -344,7 +344,7 @@ def _one(assistant: Assistant, gold: GoldQuestion, vector: np.ndarray, *, ks: tu
     answer = assistant.ask(gold.question, k=sources)
     latency_ms = 1000 * (time.perf_counter() - started)
     # Every fused candidate, best first: deep enough to rank max(ks) distinct articles.
-    ranking = assistant.retriever.search_batch([gold.question], k=max(len(assistant.index), max(ks)),
+    ranking = assistant.pipeline.retriever.search_batch([gold.question], k=max(len(assistant.index), max(ks)),
                                                vectors=vector.reshape(1, -1))[0]
     articles = distinct(p.article.id for p in ranking)
     passage_hits = [gold.answerable and contains_any(p.chunk.text, gold.answers) for p in ranking[: max(ks)]]

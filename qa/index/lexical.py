@@ -22,7 +22,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from .text import folded_tokens, has_diacritics, match_tokens
+from qa.ingest.text import folded_tokens, has_diacritics, match_tokens
 
 # bm25s sets its own logger to DEBUG, which floods any handler an application configures.
 logging.getLogger("bm25s").setLevel(logging.WARNING)

@@ -30,17 +30,17 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .chunking import Chunk, ChunkSettings, chunk_article
-from .corpus import Article, ArticleDate
-from .embedder import Embedder, ModelIdentity
-from .errors import IndexCorruptError, IndexNotFoundError, InputError, ModelMismatchError, UnknownArticleError
-from .lexical import LexicalIndex
-from .paths import indexes_dir
-from .progress import progress
-from .store import (checkpoint, discard, new_version_dir, publish, remove_stale_versions, sha256_file, write_json,
+from qa.ingest.chunking import Chunk, ChunkSettings, chunk_article
+from qa.ingest.corpus import Article, ArticleDate
+from qa.models.embedder import Embedder, ModelIdentity
+from qa.errors import IndexCorruptError, IndexNotFoundError, InputError, ModelMismatchError, UnknownArticleError
+from qa.index.lexical import LexicalIndex
+from qa.paths import indexes_dir
+from qa.progress import progress
+from qa.index.store import (checkpoint, discard, new_version_dir, publish, remove_stale_versions, sha256_file, write_json,
                     writer_lock)
-from .text import sentence_spans
-from .timing import collect, snapshot, stage
+from qa.ingest.text import sentence_spans
+from qa.timing import collect, snapshot, stage
 
 FORMAT_VERSION = 2
 APPROXIMATE_FROM = 100_000  # bench/ann.py: flat search reaches ~15 ms a question here

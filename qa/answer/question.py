@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import fold_accents, has_diacritics, nfc
+from qa.ingest.text import fold_accents, has_diacritics, nfc
 
 # Order matters: "ngày bao nhiêu" is a when-question before it is a how-many one, and
 # "những ai" a list of people before a single person.

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import DuplicateArticleError, InputError
-from .text import clean_article_text, sentence_spans
+from qa.errors import DuplicateArticleError, InputError
+from qa.ingest.text import clean_article_text, sentence_spans
 
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz")
 _SEED_HEADER_RE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{1,2}){0,2})\s+")

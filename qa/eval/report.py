@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import InputError
-from .eval import REPORT_VERSION, EvalReport
-from .store import write_json, write_text
+from qa.errors import InputError
+from qa.eval.evaluate import REPORT_VERSION, EvalReport
+from qa.index.store import write_json, write_text
 
 # (label, key in "overall", kind) for the summary columns; recall columns are added per k.
 _ANSWER_COLUMNS = (

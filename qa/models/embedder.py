@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from .errors import SettingError
+from qa.errors import SettingError
 
 Kind = Literal["query", "passage"]
 DEFAULT_MODEL = "default"
@@ -86,7 +86,7 @@ def _folder_fingerprint(folder: Path) -> str:
 def _model_location(name: str) -> tuple[str, str]:
     """The path or hub name to load, and its fingerprint."""
     if name == DEFAULT_MODEL:
-        from .e5_rebuild import ensure_default_model
+        from qa.models.e5_rebuild import ensure_default_model
 
         folder = ensure_default_model()
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -118,7 +118,7 @@ def _load_sentence_transformer(location: str, *, device: str) -> tuple[object, t
 
 def _load_onnx(location: str, fingerprint: str, *, backend: str, threads: int | None):
     """One shared onnxruntime encoder per exported graph (exported on first use)."""
-    from .onnx_backend import OnnxEncoder, ensure_onnx_model
+    from qa.models.onnx_backend import OnnxEncoder, ensure_onnx_model
 
     folder = Path(location)
     if not folder.is_dir():
@@ -157,7 +157,7 @@ class SentenceTransformerEmbedder:
             self._model, self._lock = _load_sentence_transformer(location, device=device)
             dimension = int(self._model.get_embedding_dimension())
         else:
-            from .onnx_backend import EXPORT_VERSION
+            from qa.models.onnx_backend import EXPORT_VERSION
 
             self._onnx = _load_onnx(location, fingerprint, backend=self.backend, threads=threads)
             dimension = int(self._onnx.encode(["."], kind="query", batch_size=1).shape[1])
@@ -190,7 +190,10 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def embedder_for(identity: ModelIdentity, *, model: str | None = None, backend: str | None = None,
-                 **options) -> SentenceTransformerEmbedder:
-    """The embedder an index was built with; a model or backend named here overrides its own."""
-    return SentenceTransformerEmbedder(model or identity.name, backend=backend or identity.backend, **options)
+def make_embedder(model: str | None = None, *, backend: str | None = None, built_with: ModelIdentity | None = None,
+                  **options) -> SentenceTransformerEmbedder:
+    """The one place an embedder is made: the model and backend named, else those an index was
+    ``built_with``, else the configured default (``QA_EMBED_MODEL``, ``QA_EMBED_BACKEND``)."""
+    if built_with is not None:
+        model, backend = model or built_with.name, backend or built_with.backend
+    return SentenceTransformerEmbedder(model, backend=backend, **options)

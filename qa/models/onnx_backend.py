@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFormatError
-from .paths import models_dir
-from .store import write_json
-from .timing import stage
+from qa.errors import ModelFormatError
+from qa.paths import models_dir
+from qa.index.store import write_json
+from qa.timing import stage
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .answer import Answer
-from .corpus import Article, make_article
-from .errors import InputError
-from .question import analyse
-from .text import match_tokens
+from qa.answer.types import Answer
+from qa.ingest.corpus import Article, make_article
+from qa.errors import InputError
+from qa.answer.question import analyse
+from qa.ingest.text import match_tokens
 
 
 @dataclass(frozen=True)

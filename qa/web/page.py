@@ -27,15 +27,16 @@ from pathlib import Path
 
 import gradio as gr
 
-from .answer import NOT_FOUND_VI, Answer, Citation
-from .assistant import Assistant, default_assistant
-from .corpus import Article, LoadResult, load_articles
-from .errors import (DuplicateArticleError, IndexCorruptError, IndexNotFoundError, InputError, ModelMismatchError,
+from qa.answer.render import NOT_FOUND_VI
+from qa.answer.types import Answer, Citation
+from qa.assistant import Assistant, default_assistant
+from qa.ingest.corpus import Article, LoadResult, load_articles
+from qa.errors import (DuplicateArticleError, IndexCorruptError, IndexNotFoundError, InputError, ModelMismatchError,
                      QAError)
-from .followup import PreviousTurn, Resolution, resolve
-from .index import CorpusIndex, UpdateReport, add_to_index, index_exists
-from .paths import indexes_dir
-from .sample import SAMPLE_INDEX_NAME
+from qa.answer.followup import PreviousTurn, Resolution, resolve
+from qa.index.corpus_index import CorpusIndex, UpdateReport, add_to_index, index_exists
+from qa.paths import indexes_dir
+from qa.sample import SAMPLE_INDEX_NAME
 
 LOG = logging.getLogger(__name__)
 
@@ -441,9 +442,10 @@ class AssistantRegistry:
 
     def replace(self, name: str, index: CorpusIndex) -> None:
         """Serve a new version of the index (call while holding ``writing(name)``)."""
-        old = self._get(name).assistant
+        assistant = self._get(name).assistant
+        assistant.pipeline = assistant.pipeline.with_index(index)
         with self._guard:
-            self._opened[name] = Opened.of(Assistant(index, old.embedder, calibration=old.calibration))
+            self._opened[name] = Opened.of(assistant)
 
 
 # --- uploads ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .text import match_tokens
+from qa.ingest.text import match_tokens
 
 
 def exact_match(prediction: str, answers: Sequence[str]) -> float:

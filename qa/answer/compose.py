@@ -1,0 +1,116 @@
+"""From a reader's candidates to the cited answer: confidence, abstention, citations and the
+answers of articles of other dates.
+
+The confidence is the reader's calibrated probability that its best candidate is right
+(``Calibration``); below the threshold the assistant abstains and still cites the closest
+passages. When the best sentences of articles of different dates give different answers
+(who headed the department in May, and in December), all of them are listed, newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answer.calibration import Calibration
+from qa.answer.question import Question
+from qa.answer.reading import Candidate
+from qa.answer.types import Alternative, Answer, Citation
+from qa.index.retrieve import Passage
+from qa.ingest.text import match_tokens
+
+DISAGREEING_KINDS = ("who", "when", "where", "how_many")
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    rival_share: float = 0.92  # another article's answer is shown when it scores this close to the best
+    max_rivals: int = 2
+
+
+def _citation(number: int, passage: Passage, candidate: Candidate | None) -> Citation:
+    article, chunk = passage.article, passage.chunk
+    sentence = (candidate.start, candidate.end) if candidate else (chunk.start, chunk.start)
+    span = candidate.span if candidate else None
+    return Citation(
+        number=number, doc_id=article.id, title=article.title, date=str(article.date) if article.date else None,
+        source=article.source, url=article.url, passage=chunk.text, start=chunk.start, end=chunk.end,
+        sentence_start=sentence[0], sentence_end=sentence[1], score=round(passage.score, 6),
+        answer_start=candidate.start + span.start if span else None,
+        answer_end=candidate.start + span.end if span else None,
+    )
+
+
+def best_per_article(candidates: Sequence[Candidate]) -> list[Candidate]:
+    best: dict[str, Candidate] = {}
+    for candidate in candidates:
+        best.setdefault(candidate.passage.article.id, candidate)
+    return list(best.values())
+
+
+def disagreeing(question: Question, leaders: Sequence[Candidate], *, settings: ComposeSettings = ComposeSettings()) -> list[Candidate]:
+    """Articles of different dates whose nearly as good answers differ, newest first; else []."""
+    if len(leaders) < 2 or question.kind not in DISAGREEING_KINDS or leaders[0].span is None:
+        return []
+    first = leaders[0]
+    rivals = [
+        c for c in leaders[1 : 1 + settings.max_rivals]
+        if c.span is not None and c.score >= settings.rival_share * first.score
+        and c.passage.article.date != first.passage.article.date
+        and match_tokens(c.answer_text) != match_tokens(first.answer_text)
+    ]
+    if not rivals:
+        return []
+    group = [first, *rivals]
+    return sorted(group, key=lambda c: c.passage.article.date.first_day().toordinal() if c.passage.article.date else 0, reverse=True)
+
+
+def _ordered_citations(lead: list[Candidate], passages: Sequence[Passage], leaders: Sequence[Candidate], k: int) -> tuple[Citation, ...]:
+    """One citation per article: the articles behind the answer first, then the best other passages."""
+    by_article = {c.passage.article.id: c for c in leaders}
+    order = [c.passage for c in lead]
+    for passage in passages:
+        if all(p.article.id != passage.article.id for p in order):
+            order.append(passage)
+    chosen = order[: max(k, len(lead))]
+    return tuple(_citation(i + 1, p, _matching(by_article.get(p.article.id), p)) for i, p in enumerate(chosen))
+
+
+def _matching(candidate: Candidate | None, passage: Passage) -> Candidate | None:
+    """The article's best sentence, cited with the passage that contains it."""
+    if candidate is None:
+        return None
+    return candidate if candidate.passage.row == passage.row else None
+
+
+def compose_answer(
+    question: Question, passages: Sequence[Passage], candidates: Sequence[Candidate], *, calibration: Calibration,
+    k: int, notes: tuple[str, ...] = (), settings: ComposeSettings = ComposeSettings(),
+) -> Answer:
+    if not candidates:
+        citations = _ordered_citations([], passages, [], k)
+        return Answer(question.text, "", "", True, 0.0, citations, question.kind, question.language, notes=notes)
+    leaders = best_per_article(candidates)
+    best = leaders[0]
+    confidence = calibration.probability(best.features)
+    abstained = confidence < calibration.threshold
+    group = [] if abstained else disagreeing(question, leaders, settings=settings)
+    lead = group or [best]
+    head = lead[0]
+    alternatives = tuple(
+        Alternative(c.answer_text, str(c.passage.article.date) if c.passage.article.date else None, i)
+        for i, c in enumerate(lead[1:], start=2)
+    )
+    return Answer(
+        question=question.text,
+        text="" if abstained else head.answer_text,
+        sentence=head.text,
+        abstained=abstained,
+        confidence=round(confidence, 4),
+        citations=_ordered_citations(lead, passages, leaders, k),
+        question_type=question.kind,
+        language=question.language,
+        resolved_date=None if abstained or head.span is None else head.span.resolved,
+        alternatives=alternatives,
+        notes=notes,
+    )

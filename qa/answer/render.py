@@ -1,0 +1,68 @@
+"""Text of an answer for people: the one place that words it, for Markdown and the page.
+
+``answer_lines`` says what is shown (the headline, the answers of other dates, the proof);
+``render_markdown`` and the page's HTML both lay out those same lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.answer.types import Answer
+
+NOT_FOUND_VI = "Không tìm thấy thông tin trả lời câu hỏi này trong các bài báo."
+NOT_FOUND_EN = "No answer found in the articles."
+DISAGREE = "Các bài báo trả lời khác nhau (articles disagree):"
+CLOSEST = "Đoạn gần nhất / closest passages:"
+
+
+@dataclass(frozen=True)
+class DatedAnswer:
+    date: str | None
+    text: str
+    citation: int
+    newest: bool
+
+
+@dataclass(frozen=True)
+class AnswerLines:
+    found: bool
+    text: str
+    resolved_date: str | None  # shown only where the answer does not already say it
+    by_date: tuple[DatedAnswer, ...]  # empty unless articles of different dates disagree
+    sentence: str
+
+
+def answer_lines(answer: Answer) -> AnswerLines:
+    if answer.abstained:
+        return AnswerLines(False, "", None, (), "")
+    resolved = answer.resolved_date if answer.resolved_date and answer.resolved_date not in answer.text else None
+    by_date = ()
+    if answer.alternatives:
+        first = DatedAnswer(answer.citations[0].date, answer.text, 1, True)
+        by_date = (first, *(DatedAnswer(a.date, a.text, a.citation, False) for a in answer.alternatives))
+    return AnswerLines(True, answer.text, resolved, by_date, answer.sentence)
+
+
+def render_markdown(answer: Answer) -> str:
+    view = answer_lines(answer)
+    lines = []
+    if not view.found:
+        lines.append(f"{NOT_FOUND_VI} ({NOT_FOUND_EN})")
+        if answer.citations:
+            lines.append(f"\n{CLOSEST}")
+    elif view.by_date:
+        lines.append(DISAGREE)
+        for dated in view.by_date:
+            newest = " (mới nhất / newest)" if dated.newest else ""
+            lines.append(f"- Bài ngày {dated.date}: **{dated.text}** [{dated.citation}]{newest}")
+    else:
+        resolved = f" ({view.resolved_date})" if view.resolved_date else ""
+        lines.append(f"**{view.text}**{resolved} [1]")
+    if view.found:
+        lines.append(f"\n> {view.sentence} [1]")
+    lines.append("")
+    for citation in answer.citations:
+        date = f", {citation.date}" if citation.date else ""
+        lines.append(f"[{citation.number}] {citation.title} ({citation.source}{date}), ký tự {citation.start}–{citation.end}")
+    return "\n".join(lines)

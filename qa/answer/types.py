@@ -1,0 +1,55 @@
+"""What the assistant returns: an answer, its citations and the answers of other dates."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    doc_id: str
+    title: str
+    date: str | None
+    source: str
+    url: str | None
+    passage: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    score: float
+    answer_start: int | None = None
+    answer_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another article's answer to the same question, when articles of different dates disagree."""
+
+    text: str
+    date: str | None
+    citation: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    sentence: str
+    abstained: bool
+    confidence: float
+    citations: tuple[Citation, ...]
+    question_type: str = "other"
+    language: str = "vi"
+    resolved_date: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def markdown(self) -> str:
+        from qa.answer.render import render_markdown
+
+        return render_markdown(self)

@@ -1,0 +1,109 @@
+"""The one path from a question to an answer, shared by ``ask()``, the page, the CLI,
+``qa eval``, calibration and the benchmarks.
+
+clean the question -> embed it -> retrieve (dense + BM25, filters) -> rerank (optional)
+-> read (rules or the trained span reader) -> compose (confidence, citations).
+
+``read_batch`` stops before composing, for calibration, which needs the reader's features.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answer.calibration import Calibration
+from qa.answer.compose import compose_answer
+from qa.answer.question import Question, analyse
+from qa.answer.reading import Candidate, Reader, Reranker
+from qa.answer.rules import RulesReader
+from qa.answer.types import Answer
+from qa.index.corpus_index import CorpusIndex
+from qa.index.retrieve import Filters, Passage, RetrievalSettings, Retriever
+from qa.models.embedder import Embedder
+from qa.timing import stage
+
+MAX_QUESTION_CHARS = 1000
+MIN_PASSAGES = 8  # readers look beyond the k passages cited
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question after retrieval and reading, before the answer is composed."""
+
+    question: Question
+    passages: tuple[Passage, ...]
+    candidates: tuple[Candidate, ...]
+    notes: tuple[str, ...]
+
+
+def clean_question(question: object) -> tuple[str, tuple[str, ...]]:
+    """The question as the model may read it, and notes on what was changed.
+
+    A lone surrogate (which JSON and Python strings allow, UTF-8 does not) would make the
+    tokenizer fail, so pairs are joined and lone halves become U+FFFD.
+    """
+    if not isinstance(question, str):
+        raise TypeError(f"question must be a str, not {type(question).__name__}")
+    text = question.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    text = " ".join(_CONTROL_RE.sub(" ", text).split())
+    if len(text) > MAX_QUESTION_CHARS:
+        cut = text.rfind(" ", 0, MAX_QUESTION_CHARS)
+        text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
+        return text, (f"Câu hỏi quá dài, chỉ dùng {len(text)} ký tự đầu (question truncated).",)
+    return text, ()
+
+
+def _no_words_note(text: str) -> str:
+    if not text:
+        return "Câu hỏi trống (empty question)."
+    return "Câu hỏi không có chữ nào để tìm (the question has no words to search for)."
+
+
+class Pipeline:
+    def __init__(self, index: CorpusIndex, embedder: Embedder, *, retrieval: RetrievalSettings = RetrievalSettings(),
+                 reader: Reader | None = None, reranker: Reranker | None = None, calibration: Calibration | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.retrieval = retrieval
+        self.retriever = Retriever(index, embedder, settings=retrieval)
+        self.reader = reader or RulesReader(index)
+        self.reranker = reranker
+        self.calibration = calibration or Calibration.bundled(self.reader.name)
+        self.calibration.check(set(self.reader.feature_names), self.reader.settings.to_dict())
+
+    def with_index(self, index: CorpusIndex) -> Pipeline:
+        """The same settings, reader kind and calibration over another version of the index."""
+        reader = self.reader.for_index(index)
+        return Pipeline(index, self.embedder, retrieval=self.retrieval, reader=reader, reranker=self.reranker,
+                        calibration=self.calibration)
+
+    def read_batch(self, questions: Sequence[str], *, k: int, filters: Filters = Filters()) -> list[Reading]:
+        cleaned = [clean_question(q) for q in questions]
+        live = [i for i, (text, _) in enumerate(cleaned) if re.search(r"\w", text)]
+        with stage("query_embedding"):
+            vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
+        found = self.retriever.search_batch([cleaned[i][0] for i in live], k=max(k, MIN_PASSAGES), filters=filters, vectors=vectors)
+        readings = [Reading(analyse(text), (), (), notes + (_no_words_note(text),))
+                    for text, notes in cleaned]
+        for slot, position in enumerate(live):
+            text, notes = cleaned[position]
+            question = analyse(text)
+            passages = found[slot]
+            if self.reranker is not None:
+                with stage("rerank"):
+                    passages = self.reranker.rerank(question, passages)
+            with stage("read"):
+                candidates = self.reader.read(question, passages, query_vector=vectors[slot])
+            readings[position] = Reading(question, tuple(passages), tuple(candidates), notes)
+        return readings
+
+    def answer_batch(self, questions: Sequence[str], *, k: int = 5, filters: Filters = Filters()) -> list[Answer]:
+        answers = []
+        for reading in self.read_batch(questions, k=k, filters=filters):
+            with stage("answer"):
+                answers.append(compose_answer(reading.question, reading.passages, reading.candidates,
+                                              calibration=self.calibration, k=k, notes=reading.notes))
+        return answers
