@@ -12,12 +12,12 @@ import argparse
 import logging
 import os
 
-from qa.web import page as webui
+from qa import web
 from qa.logs import configure_logging
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=webui.TITLE)
+    parser = argparse.ArgumentParser(description=web.TITLE)
     parser.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"), help="address to listen on")
     parser.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")), help="port to listen on")
     parser.add_argument("--verbose", action="store_true", help="log tracebacks of internal errors")
@@ -28,12 +28,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure_logging(level=logging.INFO, tracebacks=args.verbose)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if webui.sample_index_ready():
+    if web.sample_index_ready():
         print("Đang nạp chỉ mục mẫu… / loading the sample index…", flush=True)
     else:
         print("Đang xây dựng chỉ mục mẫu… / building the sample index…", flush=True)
-    webui.warm_up()
-    webui.build_demo().launch(**webui.launch_options(args.host, args.port))
+    web.warm_up()
+    web.launch(host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa.index.corpus_index import HNSW_EF_CONSTRUCTION, HNSW_M
+from qa.index.dense import HNSW_EF_CONSTRUCTION, HNSW_M
 from qa.eval.metrics import latency_summary
 from qa.index.retrieve import RetrievalSettings
 
@@ -38,7 +38,7 @@ EF_SEARCH = (64, 128, 256)
 
 
 def pooled_vectors(names: list[str]) -> np.ndarray:
-    from qa.index.corpus_index import open_index
+    from qa.index.opening import open_index
 
     parts = []
     for name in names:

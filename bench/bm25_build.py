@@ -35,7 +35,8 @@ def _memory_mb(key: str) -> float:
 def build_once(name: str, way: str) -> dict:
     import bm25s
 
-    from qa.index.corpus_index import open_index, passage_text
+    from qa.index.corpus_index import passage_text
+    from qa.index.opening import open_index
     from qa.index.lexical import LexicalIndex, folded_document_tokens, marked_document_tokens
 
     index = open_index(name, verify=False)

@@ -32,7 +32,7 @@ import httpx
 from gradio_client import Client
 
 from qa.eval.gold import load_gold
-from qa.web.page import ANSWER_CONCURRENCY
+from qa.web.layout import ANSWER_CONCURRENCY
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 300

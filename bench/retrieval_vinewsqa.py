@@ -21,7 +21,9 @@ import numpy as np
 from qa.ingest.corpus import load_articles
 from qa.models.embedder import SentenceTransformerEmbedder
 from qa.errors import IndexCorruptError, ModelMismatchError
-from qa.index.corpus_index import build_index, index_exists, open_index
+from qa.index.building import build_index
+from qa.index.names import index_exists
+from qa.index.opening import open_index
 from qa.index.retrieve import RetrievalSettings, Retriever
 
 ROOT = Path(__file__).resolve().parents[1]

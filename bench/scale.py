@@ -67,7 +67,7 @@ result = dict(open_seconds=opened - started, first_answer_seconds=time.perf_coun
 """
 MODEL_ONLY = """
 from qa.models.embedder import SentenceTransformerEmbedder
-from qa.index.corpus_index import open_index
+from qa.index.opening import open_index
 SentenceTransformerEmbedder(backend=open_index(sys.argv[1], verify=False).model.backend).embed([sys.argv[2]], kind="query")
 result = dict(model_seconds=time.perf_counter() - started)
 """
@@ -87,7 +87,7 @@ def copy_index(source: str, name: str) -> None:
     """Publish a copy of index ``source`` as ``name`` (the store's own version folders)."""
     import shutil
 
-    from qa.index.corpus_index import resolve_index_path
+    from qa.index.names import resolve_index_path
     from qa.index.store import new_version_dir, publish
 
     target = resolve_index_path(name)
@@ -100,7 +100,8 @@ def build(count: int, name: str, *, grow_from: int | None) -> dict:
     """Index the first ``count`` articles, or add those beyond ``grow_from`` to a copy of that index."""
     from qa.ingest.corpus import load_articles
     from qa.models.embedder import SentenceTransformerEmbedder
-    from qa.index.corpus_index import add_to_index, build_index
+    from qa.index.building import build_index
+    from qa.index.updating import add_to_index
 
     embedder = SentenceTransformerEmbedder()
     first = grow_from or 0
@@ -117,14 +118,14 @@ def build(count: int, name: str, *, grow_from: int | None) -> dict:
             index = build_index(articles, name_or_path=name, embedder=embedder, show_progress=True)
         total = time.perf_counter() - started  # loading to published, checksums included
     manifest = index.manifest
-    stages = dict(manifest["build_stages_seconds"], loading=round(loading, 3))
+    stages = dict(manifest.build_stages_seconds, loading=round(loading, 3))
     model_time = stages.get("tokenising", 0) + stages.get("model", 0)  # recorded by the ONNX backends only
     before = _counts(f"vntc-{grow_from}") if grow_from else {"chunks": 0, "sentences": 0}
     new_chunks = len(index) - before["chunks"]
-    new_texts = new_chunks + manifest["counts"]["sentences"] - before["sentences"]
+    new_texts = new_chunks + manifest.counts.sentences - before["sentences"]
     return {
         "backend": index.model.backend, "articles": len(index.articles), "chunks": len(index),
-        "sentences": manifest["counts"]["sentences"], "grown_from_articles": grow_from,
+        "sentences": manifest.counts.sentences, "grown_from_articles": grow_from,
         "embedded_articles": len(articles), "embedded_chunks": new_chunks, "build_seconds": round(total, 2),
         "stages_seconds": stages, "chunks_per_s": round(new_chunks / total, 1), "texts_per_s": round(new_texts / total, 1),
         "overhead_over_model": round((total - model_time) / model_time, 3) if model_time else None,
@@ -135,7 +136,7 @@ def build(count: int, name: str, *, grow_from: int | None) -> dict:
 
 
 def _counts(name: str) -> dict:
-    from qa.index.corpus_index import resolve_index_path
+    from qa.index.names import resolve_index_path
 
     return json.loads((resolve_index_path(name) / "manifest.json").read_text(encoding="utf-8"))["counts"]
 
@@ -166,15 +167,14 @@ def bare_model_comparison(index, embedder) -> dict:
 
 
 def disk_and_text(name: str) -> dict:
-    from qa.index.corpus_index import open_index
+    from qa.index.opening import open_index
 
     index = open_index(name)
     dimension = index.model.dimension
     text_bytes = sum(len(index.chunk(row).text.encode("utf-8")) for row in range(len(index)))
-    files = index.manifest["files"]
     return {
         "chunks": len(index),
-        "disk_mb": round(sum(entry["bytes"] for entry in files.values()) / 2**20, 2),
+        "disk_mb": round(index.manifest.size_bytes / 2**20, 2),
         "float32_vectors_mb": round(len(index) * dimension * 4 / 2**20, 2),
         "chunk_text_mb": round(text_bytes / 2**20, 2),
     }
@@ -241,7 +241,7 @@ def plot(sizes: dict[str, dict]) -> None:
 
 
 def main() -> int:
-    from qa.index.corpus_index import index_exists
+    from qa.index.names import index_exists
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, action="append", default=[], help="corpus size; repeat for several")

@@ -15,7 +15,12 @@ from pathlib import Path
 
 from qa.answer.types import Answer
 from qa.errors import IndexCorruptError, ModelMismatchError
-from qa.index.corpus_index import CorpusIndex, UpdateReport, add_to_index, build_index, index_exists, index_model, open_index
+from qa.index.building import build_index
+from qa.index.corpus_index import CorpusIndex
+from qa.index.manifest import Manifest
+from qa.index.names import index_exists
+from qa.index.opening import index_model, open_index
+from qa.index.updating import UpdateReport, add_to_index
 from qa.index.retrieve import Filters
 from qa.ingest.chunking import ChunkSettings
 from qa.ingest.corpus import Article, load_articles
@@ -75,8 +80,8 @@ class Assistant:
         self.pipeline = self.pipeline.with_index(index)
         return report
 
-    def info(self):
-        """The index's manifest: name, model, counts, sources, build time."""
+    def info(self) -> Manifest:
+        """What the index holds and how it was built: name, model, counts, sources, build time."""
         return self.index.manifest
 
     def ask(self, question: str, *, k: int = 5, date_from: date | str | None = None, date_to: date | str | None = None,
@@ -91,17 +96,16 @@ class Assistant:
         return self.pipeline.answer_batch(questions, k=k, filters=Filters(_as_date(date_from), _as_date(date_to), source))
 
 
-_DEFAULT: Assistant | None = None
+_DEFAULTS: dict[str | None, Assistant] = {}
 _DEFAULT_LOCK = threading.Lock()
 
 
-def default_assistant(*, show_progress: bool = False) -> Assistant:
+def default_assistant(*, show_progress: bool = False, reader: str | None = None) -> Assistant:
     """The assistant over the bundled sample corpus, built on first use and then reused."""
-    global _DEFAULT
     with _DEFAULT_LOCK:
-        if _DEFAULT is None:
-            _DEFAULT = open_or_build_sample(make_embedder(), show_progress=show_progress)
-        return _DEFAULT
+        if reader not in _DEFAULTS:
+            _DEFAULTS[reader] = open_or_build_sample(make_embedder(), show_progress=show_progress, reader=reader)
+        return _DEFAULTS[reader]
 
 
 def open_or_build_sample(embedder: Embedder, *, show_progress: bool, **options) -> Assistant:
@@ -114,7 +118,7 @@ def open_or_build_sample(embedder: Embedder, *, show_progress: bool, **options) 
     return Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress, **options)
 
 
-def ask(question: str, *, index: str | Path | None = None, **options) -> Answer:
+def ask(question: str, *, index: str | Path | None = None, reader: str | None = None, **options) -> Answer:
     """Answer one question from the default index, or from the index named."""
-    assistant = default_assistant() if index is None else Assistant.open(index)
+    assistant = default_assistant(reader=reader) if index is None else Assistant.open(index, reader=reader)
     return assistant.ask(question, **options)

@@ -65,18 +65,19 @@ def _embedder(args: argparse.Namespace):
 
 
 def _index_build(args: argparse.Namespace) -> int:
-    from qa.index.corpus_index import build_index
+    from qa.index.building import build_index
 
     result = load_articles(args.paths, skip_bad=args.skip_bad)
     _report_load(result)
     index = build_index(result.articles, name_or_path=args.name, embedder=_embedder(args), sources=args.paths, show_progress=True)
-    print(f"built index {index.name}: {len(index.articles):,} articles, {len(index):,} chunks, {index.manifest['build_seconds']} s")
+    print(f"built index {index.name}: {len(index.articles):,} articles, {len(index):,} chunks, {index.manifest.build_seconds} s")
     return 0
 
 
 def _index_add(args: argparse.Namespace) -> int:
     from qa.models.embedder import make_embedder
-    from qa.index.corpus_index import add_to_index, index_model
+    from qa.index.opening import index_model
+    from qa.index.updating import add_to_index
 
     model = index_model(args.name)  # a missing index is reported before the files are read
     result = load_articles(args.paths, skip_bad=args.skip_bad)
@@ -90,7 +91,8 @@ def _index_add(args: argparse.Namespace) -> int:
 
 def _index_remove(args: argparse.Namespace) -> int:
     from qa.models.embedder import make_embedder
-    from qa.index.corpus_index import index_model, remove_from_index
+    from qa.index.opening import index_model
+    from qa.index.updating import remove_from_index
 
     index, report = remove_from_index(args.name, args.ids, embedder=make_embedder(built_with=index_model(args.name), show_progress=True))
     print(f"removed {len(report.removed)}; {len(index.articles):,} articles remain")
@@ -98,21 +100,21 @@ def _index_remove(args: argparse.Namespace) -> int:
 
 
 def _index_info(args: argparse.Namespace) -> int:
-    from qa.index.corpus_index import open_index
+    from qa.index.opening import open_index
 
     index = open_index(args.name)
-    manifest = index.manifest
-    size = sum(entry["bytes"] for entry in manifest["files"].values())
+    manifest, model = index.manifest, index.model
+    counts = manifest.counts
     rows = [
         ("index", f"{index.name} ({index.path})"),
-        ("articles", f"{manifest['counts']['articles']:,} ({manifest['counts']['dated_articles']:,} dated)"),
-        ("chunks", f"{manifest['counts']['chunks']:,} ({manifest.get('faiss_index', 'IndexFlatIP')})"),
-        ("model", f"{index.model.name} on {index.model.backend} ({index.model.fingerprint}, {index.model.dimension} dims)"),
-        ("chunking", ", ".join(f"{k}={v}" for k, v in manifest["chunking"].items())),
-        ("size on disk", f"{size / 1e6:.1f} MB"),
-        ("built", f"{manifest['created_at']} (updated {manifest['updated_at']}, {manifest['build_seconds']} s)"),
-        ("build stages", ", ".join(f"{k} {v:.1f} s" for k, v in manifest.get("build_stages_seconds", {}).items())),
-        ("sources", " ".join(manifest.get("sources", []))),
+        ("articles", f"{counts.articles:,} ({counts.dated_articles:,} dated)"),
+        ("chunks", f"{counts.chunks:,} ({manifest.vector_index})"),
+        ("model", f"{model.name} on {model.backend} ({model.fingerprint}, {model.dimension} dims)"),
+        ("chunking", ", ".join(f"{k}={v}" for k, v in manifest.chunking.to_dict().items())),
+        ("size on disk", f"{manifest.size_bytes / 1e6:.1f} MB"),
+        ("built", f"{manifest.created_at} (updated {manifest.updated_at}, {manifest.build_seconds} s)"),
+        ("build stages", ", ".join(f"{k} {v:.1f} s" for k, v in manifest.build_stages_seconds)),
+        ("sources", " ".join(manifest.sources)),
     ]
     for name, value in rows:
         print(f"{name:<13} {value}")
@@ -133,7 +135,8 @@ def _ask(args: argparse.Namespace) -> int:
 
     if args.index is None and (args.model or args.backend):
         raise ValueError("--model and --backend choose how to open --index; the sample index uses the default model")
-    assistant = default_assistant(show_progress=True) if args.index is None else Assistant.open(args.index, model=args.model, backend=args.backend)
+    assistant = (default_assistant(show_progress=True, reader=args.reader) if args.index is None
+                 else Assistant.open(args.index, model=args.model, backend=args.backend, reader=args.reader))
     answer = assistant.ask(args.question, k=args.k, date_from=args.date_from, date_to=args.date_to)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer.markdown())
     return 0
@@ -180,6 +183,7 @@ def _add_ask_command(commands: argparse._SubParsersAction) -> None:
     ask.add_argument("--date-from", help="only articles from this date (YYYY-MM-DD)")
     ask.add_argument("--date-to", help="only articles up to this date (YYYY-MM-DD)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    ask.add_argument("--reader", help="neural (the trained span reader, default) or rules (hand-written, fast)")
     ask.set_defaults(handler=_ask)
 
 
@@ -193,7 +197,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     report = evaluate(
         args.gold, index=args.index, corpus=args.corpus or (), ks=_cut_offs(args.k), retrievers=args.retriever or ["hybrid"],
-        sources=args.sources, split=args.split, limit=args.limit, model=args.model, backend=args.backend, show_progress=True,
+        sources=args.sources, split=args.split, limit=args.limit, model=args.model, backend=args.backend,
+        reader=args.reader, rerank=not args.no_rerank, show_progress=True,
         log=lambda message: print(message, file=sys.stderr),
     )
     print("\n".join(summary_lines(report.to_dict())))
@@ -240,6 +245,8 @@ def _add_eval_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--limit", type=int, help="only the first N questions")
     evaluate.add_argument("--model", help="embedding model, if not the default (or the --index's own)")
     _add_backend_option(evaluate)
+    evaluate.add_argument("--reader", help="neural (the trained span reader, default) or rules (hand-written, fast)")
+    evaluate.add_argument("--no-rerank", action="store_true", help="keep the retriever's order (no reranking by the reader)")
     evaluate.add_argument("--out", help="folder for report.json, report.md, questions.jsonl, failures.md and plots")
     evaluate.set_defaults(handler=_eval)
 

@@ -3,7 +3,7 @@
 A warning or an error should be one line a person can read in a terminal and find with grep
 in a server log: the message with its line breaks folded, and an exception reduced to its type
 and message. Full tracebacks are for a developer who asks for them (``tracebacks=True``, the
-``--verbose`` flags); a user of the page never sees one either way (``webui.user_errors``).
+``--verbose`` flags); a user of the page never sees one either way (``qa.web.errors.user_errors``).
 """
 
 from __future__ import annotations

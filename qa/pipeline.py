@@ -9,9 +9,12 @@ clean the question -> embed it -> retrieve (dense + BM25, filters) -> rerank (op
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from qa.answer.calibration import Calibration
 from qa.answer.compose import compose_answer
@@ -19,11 +22,15 @@ from qa.answer.question import Question, analyse
 from qa.answer.reading import Candidate, Reader, Reranker
 from qa.answer.rules import RulesReader
 from qa.answer.types import Answer
+from qa.errors import SettingError
 from qa.index.corpus_index import CorpusIndex
 from qa.index.retrieve import Filters, Passage, RetrievalSettings, Retriever
 from qa.models.embedder import Embedder
 from qa.timing import stage
 
+READERS = ("neural", "rules")
+DEFAULT_READER = "rules"  # until the trained weights ship
+READER_ENV_VAR = "QA_READER"
 MAX_QUESTION_CHARS = 1000
 MIN_PASSAGES = 8  # readers look beyond the k passages cited
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -56,6 +63,19 @@ def clean_question(question: object) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
+def make_reader(name: str | None, index: CorpusIndex) -> Reader:
+    """The reader named, else ``QA_READER``, else the default (the trained span reader)."""
+    chosen = name or os.environ.get(READER_ENV_VAR) or DEFAULT_READER
+    if chosen == "rules":
+        return RulesReader(index)
+    if chosen == "neural":
+        from qa.models.span_reader import SpanReader, shared_span_model
+
+        return SpanReader(index, model=shared_span_model())
+    source = "reader" if name else READER_ENV_VAR
+    raise SettingError(f"{source}: unknown reader {chosen!r}; choose one of {', '.join(READERS)}")
+
+
 def _no_words_note(text: str) -> str:
     if not text:
         return "Câu hỏi trống (empty question)."
@@ -63,13 +83,21 @@ def _no_words_note(text: str) -> str:
 
 
 class Pipeline:
+    """``reader`` is a ``Reader`` or its name; ``reranker="auto"`` takes the reader's own
+    reranker where it has one (the span reader's answerability), ``None`` turns reranking off."""
+
     def __init__(self, index: CorpusIndex, embedder: Embedder, *, retrieval: RetrievalSettings = RetrievalSettings(),
-                 reader: Reader | None = None, reranker: Reranker | None = None, calibration: Calibration | None = None) -> None:
+                 reader: Reader | str | None = None, reranker: Reranker | str | None = "auto",
+                 calibration: Calibration | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.retrieval = retrieval
         self.retriever = Retriever(index, embedder, settings=retrieval)
-        self.reader = reader or RulesReader(index)
+        self.reader = reader if reader is not None and not isinstance(reader, str) else make_reader(reader, index)
+        if reranker == "auto":
+            reranker = self.reader.reranker() if hasattr(self.reader, "reranker") else None
+        elif isinstance(reranker, str):
+            raise SettingError(f"reranker: {reranker!r} is not a reranker; give one, \"auto\" or None")
         self.reranker = reranker
         self.calibration = calibration or Calibration.bundled(self.reader.name)
         self.calibration.check(set(self.reader.feature_names), self.reader.settings.to_dict())
@@ -79,6 +107,13 @@ class Pipeline:
         reader = self.reader.for_index(index)
         return Pipeline(index, self.embedder, retrieval=self.retrieval, reader=reader, reranker=self.reranker,
                         calibration=self.calibration)
+
+    def ranked(self, question: str, vector: np.ndarray, *, k: int) -> list[Passage]:
+        """The first ``k`` passages in the order the reader sees them (for retrieval figures)."""
+        passages = self.retriever.search_batch([question], k=k, vectors=vector.reshape(1, -1))[0]
+        if self.reranker is None:
+            return passages
+        return self.reranker.rerank(analyse(question), passages)
 
     def read_batch(self, questions: Sequence[str], *, k: int, filters: Filters = Filters()) -> list[Reading]:
         cleaned = [clean_question(q) for q in questions]

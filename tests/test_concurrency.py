@@ -59,7 +59,9 @@ def test_threads_sharing_a_real_model_get_the_serial_vectors(tiny_model, sample_
 
 
 def test_the_page_runs_answers_in_parallel_and_uploads_one_at_a_time():
-    from qa.web.page import ANSWER_CONCURRENCY, AssistantRegistry, WebApp, build_demo
+    from qa.web.handlers import WebApp
+    from qa.web.layout import ANSWER_CONCURRENCY, build_demo
+    from qa.web.state import AssistantRegistry
 
     demo = build_demo(WebApp(AssistantRegistry(opener=lambda name: None)))
     limits = {fn.name: (fn.concurrency_id, fn.concurrency_limit) for fn in demo.fns.values()}

@@ -10,7 +10,7 @@ import gradio as gr
 import pytest
 
 from qa.logs import OneLineFormatter, configure_logging
-from qa.web.page import user_errors
+from qa.web.errors import user_errors
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_an_internal_error_in_the_page_is_one_log_line_and_a_plain_message(log_s
     with pytest.raises(gr.Error) as raised, user_errors("answering"):
         raise KeyError("secret internals")
     (line,) = log_stream.getvalue().splitlines()
-    assert line.endswith("ERROR qa.web.page: answering failed (KeyError: 'secret internals')")
+    assert line.endswith("ERROR qa.web.errors: answering failed (KeyError: 'secret internals')")
     assert "secret" not in raised.value.message and "Traceback" not in raised.value.message
 
 

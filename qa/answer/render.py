@@ -14,6 +14,7 @@ NOT_FOUND_VI = "Không tìm thấy thông tin trả lời câu hỏi này trong 
 NOT_FOUND_EN = "No answer found in the articles."
 DISAGREE = "Các bài báo trả lời khác nhau (articles disagree):"
 CLOSEST = "Đoạn gần nhất / closest passages:"
+NEWEST = "mới nhất / newest"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class AnswerLines:
     text: str
     resolved_date: str | None  # shown only where the answer does not already say it
     by_date: tuple[DatedAnswer, ...]  # empty unless articles of different dates disagree
-    sentence: str
+    sentence: str  # the proof, when it says more than the answer
 
 
 def answer_lines(answer: Answer) -> AnswerLines:
@@ -41,7 +42,8 @@ def answer_lines(answer: Answer) -> AnswerLines:
     if answer.alternatives:
         first = DatedAnswer(answer.citations[0].date, answer.text, 1, True)
         by_date = (first, *(DatedAnswer(a.date, a.text, a.citation, False) for a in answer.alternatives))
-    return AnswerLines(True, answer.text, resolved, by_date, answer.sentence)
+    # A sentence that is the whole answer (the reader found no shorter span) is not shown twice.
+    return AnswerLines(True, answer.text, resolved, by_date, "" if answer.sentence == answer.text else answer.sentence)
 
 
 def render_markdown(answer: Answer) -> str:
@@ -54,12 +56,12 @@ def render_markdown(answer: Answer) -> str:
     elif view.by_date:
         lines.append(DISAGREE)
         for dated in view.by_date:
-            newest = " (mới nhất / newest)" if dated.newest else ""
+            newest = f" ({NEWEST})" if dated.newest else ""
             lines.append(f"- Bài ngày {dated.date}: **{dated.text}** [{dated.citation}]{newest}")
     else:
         resolved = f" ({view.resolved_date})" if view.resolved_date else ""
         lines.append(f"**{view.text}**{resolved} [1]")
-    if view.found:
+    if view.sentence:
         lines.append(f"\n> {view.sentence} [1]")
     lines.append("")
     for citation in answer.citations:

@@ -175,7 +175,7 @@ def _pool(passages: Sequence[Passage], index: CorpusIndex, limit: int) -> list[t
     return pool
 
 
-def _missing_terms(question: Question, passages: Sequence[Passage], lexical: LexicalIndex, *, looked_in: int) -> tuple[float, float, float]:
+def missing_terms(question: Question, passages: Sequence[Passage], lexical: LexicalIndex, *, looked_in: int) -> tuple[float, float, float]:
     """How much of the question the best passages leave out: weighted share, and the rarest term.
 
     A question about something the articles never mention ("thời tiết", "bóng đá", "năm
@@ -219,11 +219,11 @@ class RulesReader:
             return []
         terms = _question_terms(question, self.index.lexical)
         rows = [row for _, row in pool]
-        similarities = self.index.sentence_vectors[rows].astype(np.float32) @ query_vector
+        similarities = self.index.sentence_similarities(rows, query_vector)
         shared = self._question_features(question, passages)
         scored = []
         for (passage, row), similarity in zip(pool, similarities):
-            start, end = (int(v) for v in self.index.sentence_rows[row, 1:3])
+            start, end = self.index.sentence_bounds(row)
             scored.append(self._candidate(question, passage, start, end, float(similarity), terms, shared))
         return sorted(scored, key=lambda c: -c.score)
 
@@ -251,7 +251,7 @@ class RulesReader:
         return Candidate(passage, start, end, span, score, features)
 
     def _question_features(self, question: Question, passages: Sequence[Passage]) -> dict[str, float]:
-        missing_share, rarest_missing, number_missing = _missing_terms(
+        missing_share, rarest_missing, number_missing = missing_terms(
             question, passages, self.index.lexical, looked_in=self.settings.missing_terms_passages)
         return {
             "passage_similarity": max((p.dense_score or 0.0) for p in passages),

@@ -25,7 +25,10 @@ from qa.ingest.corpus import Article, load_articles
 from qa.models.embedder import Embedder, make_embedder
 from qa.errors import IndexCorruptError, ModelMismatchError
 from qa.eval.gold import GoldQuestion, GoldSet, contains_any, judge, load_gold_set
-from qa.index.corpus_index import CorpusIndex, build_index, corpus_fingerprint, index_exists, index_model, open_index
+from qa.index.building import build_index, corpus_fingerprint
+from qa.index.corpus_index import CorpusIndex
+from qa.index.names import index_exists
+from qa.index.opening import index_model, open_index
 from qa.eval.metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, percentile, precision_recall, recall_at, token_f1
 from qa.progress import progress
 from qa.index.retrieve import RetrievalSettings
@@ -223,6 +226,8 @@ def evaluate(
     model: str | None = None,
     backend: str | None = None,
     embedder: Embedder | None = None,
+    reader: str | None = None,
+    rerank: bool = True,
     show_progress: bool = False,
     log: Callable[[str], None] = lambda message: None,
 ) -> EvalReport:
@@ -244,13 +249,14 @@ def evaluate(
     corpus_index = _corpus_index(gold_set, index=index, corpus=corpus, embedder=embedder, show_progress=show_progress, log=log)
     vectors = embedder.embed([q.question for q in questions], kind="query")  # shared by every retriever's ranking
     runs = tuple(
-        _run(spec, questions, vectors, corpus_index, embedder, ks=ks, sources=sources, show_progress=show_progress)
+        _run(spec, questions, vectors, corpus_index, embedder, ks=ks, sources=sources, show_progress=show_progress,
+             pipeline_options={"reader": reader, "reranker": "auto" if rerank else None})
         for spec in specs
     )
     return EvalReport(
         gold=str(gold) + (f" [{split}]" if split else ""), gold_format=gold_set.format,
         index={"name": corpus_index.name, "articles": len(corpus_index.articles), "chunks": len(corpus_index),
-               "model": corpus_index.model.to_dict()},
+               "model": corpus_index.model.to_dict(), "reader": reader or "default", "rerank": rerank},
         ks=ks, sources=sources, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), runs=runs,
         warnings=_warnings(questions, corpus_index),
     )
@@ -294,7 +300,7 @@ def _cached_index(articles: Sequence[Article], *, sources, embedder: Embedder, s
     if index_exists(name):
         try:
             found = open_index(name, model=embedder.identity)
-            if found.manifest.get("corpus_fingerprint") == fingerprint:
+            if found.manifest.corpus_fingerprint == fingerprint:
                 log(f"using index {name} ({len(found.articles):,} articles)")
                 return found
         except (IndexCorruptError, ModelMismatchError) as exc:
@@ -317,8 +323,8 @@ def _warnings(questions: Sequence[GoldQuestion], index: CorpusIndex) -> tuple[st
 
 
 def _run(spec: RetrieverSpec, questions: Sequence[GoldQuestion], vectors: np.ndarray, index: CorpusIndex,
-         embedder: Embedder, *, ks: tuple[int, ...], sources: int, show_progress: bool) -> RunReport:
-    assistant = Assistant(index, embedder, retrieval=spec.settings)
+         embedder: Embedder, *, ks: tuple[int, ...], sources: int, show_progress: bool, pipeline_options: dict) -> RunReport:
+    assistant = Assistant(index, embedder, retrieval=spec.settings, **pipeline_options)
     results = tuple(
         _one(assistant, question, vector, ks=ks, sources=sources)
         for question, vector in progress(zip(questions, vectors), desc=f"eval {spec.label}", unit="q",
@@ -344,8 +350,7 @@ def _one(assistant: Assistant, gold: GoldQuestion, vector: np.ndarray, *, ks: tu
     answer = assistant.ask(gold.question, k=sources)
     latency_ms = 1000 * (time.perf_counter() - started)
     # Every fused candidate, best first: deep enough to rank max(ks) distinct articles.
-    ranking = assistant.pipeline.retriever.search_batch([gold.question], k=max(len(assistant.index), max(ks)),
-                                               vectors=vector.reshape(1, -1))[0]
+    ranking = assistant.pipeline.ranked(gold.question, vector, k=max(len(assistant.index), max(ks)))
     articles = distinct(p.article.id for p in ranking)
     passage_hits = [gold.answerable and contains_any(p.chunk.text, gold.answers) for p in ranking[: max(ks)]]
     return _result(gold, answer, article_rank=first_rank(articles, gold.doc_id) if gold.doc_id else None,

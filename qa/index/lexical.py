@@ -22,6 +22,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from qa.index.hits import Hits
 from qa.ingest.text import folded_tokens, has_diacritics, match_tokens
 
 # bm25s sets its own logger to DEBUG, which floods any handler an application configures.
@@ -134,11 +135,6 @@ class Field:
 
     @classmethod
     def load(cls, folder: Path, *, mmap: bool) -> Field:
-        if not (folder / VOCABULARY_KEYS).is_file():  # written before the vocabulary arrays existed
-            model = bm25s.BM25.load(str(folder), mmap=mmap)
-            vocabulary = Vocabulary.from_dict(model.vocab_dict)
-            model.vocab_dict = {}  # as a load without the dict leaves it; nothing here reads it
-            return cls(model, vocabulary)
         return cls(bm25s.BM25.load(str(folder), mmap=mmap, load_vocab=False), Vocabulary.load(folder))
 
     def column(self, token: str) -> int | None:
@@ -171,6 +167,12 @@ class LexicalIndex:
         if not known or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(field.model.get_scores_from_ids(known), dtype=np.float32)
+
+    def search(self, question: str, *, k: int, allowed: np.ndarray | None = None) -> Hits:
+        """The ``k`` best-scoring passages that share a term with ``question``, among ``allowed`` if given."""
+        scores = self.scores(question)
+        matching = np.flatnonzero(scores > 0) if allowed is None else allowed[scores[allowed] > 0]
+        return Hits.top(scores[matching], k, rows=matching)
 
     def idf(self, token: str, *, field: str) -> float:
         """Inverse document frequency of ``token`` in one field.

@@ -1,7 +1,9 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 candidates fused, with date and source filters.
+"""Hybrid retrieval: dense and BM25 candidates fused, with date and source filters.
 
-Both component ranks are kept on every passage, so a surprising result can be traced to the
-retriever that put it there.
+The index searches each side (``CorpusIndex.dense_search``, ``LexicalIndex.search``); this
+module only chooses the rows a filter admits and fuses the two rankings. Both component ranks
+are kept on every passage, so a surprising result can be traced to the retriever that put it
+there.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-import faiss
 import numpy as np
 
 from qa.ingest.chunking import Chunk
@@ -100,48 +101,24 @@ class Retriever:
         if want_dense and vectors is None:
             with stage("query_embedding"):
                 vectors = self.embedder.embed(list(questions), kind="query")
+        candidates = self.settings.candidates
+        with stage("faiss"):
+            dense = self.index.dense_search(vectors, k=candidates, allowed=allowed) if want_dense else []
         results = []
         for position, question in enumerate(questions):
-            with stage("faiss"):
-                dense = self._dense(vectors[position], allowed) if want_dense else {}
             with stage("bm25"):
-                lexical = self._lexical(question, allowed) if self.settings.mode in ("hybrid", "bm25") else {}
+                lexical = (self.index.lexical.search(question, k=candidates, allowed=allowed).ranked()
+                           if self.settings.mode in ("hybrid", "bm25") else {})
             with stage("fusion"):
                 english = analyse(question).language == "en"
                 weight = self.settings.english_dense_weight if english else self.settings.dense_weight
-                results.append(self._fuse(dense, lexical, k, dense_weight=weight))
+                results.append(self._fuse(dense[position].ranked() if want_dense else {}, lexical, k, dense_weight=weight))
         return results
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
         if not filters.active:
             return None
-        admitted = np.array([filters.admits(a) for a in self.index.articles], dtype=bool)
-        return np.flatnonzero(admitted[self.index.chunk_rows[:, 0]]) if len(self.index) else np.zeros(0, np.int64)
-
-    def _dense(self, vector: np.ndarray, allowed: np.ndarray | None) -> dict[int, tuple[int, float]]:
-        """Row -> (rank, cosine) for the best dense candidates."""
-        limit = min(self.settings.candidates, len(self.index) if allowed is None else len(allowed))
-        if limit == 0:
-            return {}
-        vectors = self.index.vectors
-        if allowed is not None and isinstance(vectors, faiss.IndexHNSW):
-            hits = _exact_among(vectors, allowed, vector, limit)
-        else:
-            params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
-            scores, rows = vectors.search(vector.reshape(1, -1), limit, params=params)
-            hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
-        return {row: (rank, score) for rank, (row, score) in enumerate(hits, start=1)}
-
-    def _lexical(self, question: str, allowed: np.ndarray | None) -> dict[int, tuple[int, float]]:
-        scores = self.index.lexical.scores(question)
-        if allowed is not None:
-            masked = np.full_like(scores, -1.0)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        limit = min(self.settings.candidates, int((scores > 0).sum()))
-        if limit == 0:
-            return {}
-        return {int(row): (rank, float(scores[row])) for rank, row in enumerate(_best(scores, limit), start=1)}
+        return self.index.chunks_of_articles([filters.admits(a) for a in self.index.articles])
 
     def _fuse(self, dense: dict[int, tuple[int, float]], lexical: dict[int, tuple[int, float]], k: int,
               *, dense_weight: float) -> list[Passage]:
@@ -168,20 +145,6 @@ class Retriever:
             return {row: sum(1.0 / (k + hits[row][0]) for hits in (dense, lexical) if row in hits) for row in rows}
         dense_part, lexical_part = _normalised(dense), _normalised(lexical)
         return {row: dense_weight * dense_part.get(row, 0.0) + (1 - dense_weight) * lexical_part.get(row, 0.0) for row in rows}
-
-
-def _exact_among(vectors: faiss.IndexHNSW, allowed: np.ndarray, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    """Exact search over the filtered rows: HNSW with a selector walks the graph and drops what
-    the filter rejects, so a narrow filter would get few and not the nearest rows back."""
-    scores = np.concatenate([faiss.downcast_index(vectors.storage).reconstruct_batch(part) @ vector
-                             for part in np.array_split(allowed.astype(np.int64), max(1, len(allowed) // 65536))])
-    return [(int(allowed[i]), float(scores[i])) for i in _best(scores, limit)]
-
-
-def _best(scores: np.ndarray, limit: int) -> np.ndarray:
-    """Positions of the ``limit`` highest scores, best first (ties in position order)."""
-    top = np.argpartition(-scores, limit - 1)[:limit]
-    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _normalised(hits: dict[int, tuple[int, float]]) -> dict[int, float]:

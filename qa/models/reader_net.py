@@ -42,7 +42,10 @@ def base_network(model_dir: Path) -> SpanReaderNet:
     """The untrained reader on top of the embedding model in ``model_dir``."""
     from transformers import BertModel
 
-    encoder = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager")
+    from qa.models.quiet import quiet_transformers
+
+    with quiet_transformers():
+        encoder = BertModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager")
     return SpanReaderNet(encoder)
 
 

@@ -9,11 +9,12 @@ milliseconds. Its answers are poor, which is fine: the tests compare answers, ne
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+
+from qa.index.store import write_json
 
 HIDDEN, LAYERS, HEADS, FFN, POSITIONS = 16, 1, 2, 32, 128
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -62,31 +63,26 @@ def _weights(vocab_size: int) -> dict[str, np.ndarray]:
     return tensors
 
 
-def _write_json(path: Path, content: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(content, indent=2), encoding="utf-8")
-
-
 def build_tiny_model(folder: Path, texts: Iterable[str]) -> Path:
     """Write the model folder and return it; words outside ``texts`` map to [UNK]."""
     from safetensors.numpy import save_file
 
     vocabulary = _vocabulary(texts)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_json(folder / "config.json", {
+    (folder / "1_Pooling").mkdir(parents=True, exist_ok=True)
+    write_json(folder / "config.json", {
         "architectures": ["BertModel"], "model_type": "bert", "vocab_size": len(vocabulary), "hidden_size": HIDDEN,
         "num_hidden_layers": LAYERS, "num_attention_heads": HEADS, "intermediate_size": FFN, "hidden_act": "gelu",
         "max_position_embeddings": POSITIONS, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "pad_token_id": 0})
     save_file(_weights(len(vocabulary)), str(folder / "model.safetensors"), metadata={"format": "pt"})
     _tokenizer(vocabulary).save(str(folder / "tokenizer.json"))
-    _write_json(folder / "tokenizer_config.json", {
+    write_json(folder / "tokenizer_config.json", {
         "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": POSITIONS, "pad_token": "[PAD]",
         "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]", "mask_token": "[MASK]"})
-    _write_json(folder / "modules.json", [
+    write_json(folder / "modules.json", [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}])
-    _write_json(folder / "sentence_bert_config.json", {"max_seq_length": POSITIONS, "do_lower_case": False})
-    _write_json(folder / "1_Pooling" / "config.json", {"word_embedding_dimension": HIDDEN, "pooling_mode_mean_tokens": True})
+    write_json(folder / "sentence_bert_config.json", {"max_seq_length": POSITIONS, "do_lower_case": False})
+    write_json(folder / "1_Pooling" / "config.json", {"word_embedding_dimension": HIDDEN, "pooling_mode_mean_tokens": True})
     (folder / "2_Normalize").mkdir(exist_ok=True)
     return folder

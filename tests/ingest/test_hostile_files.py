@@ -24,7 +24,8 @@ from qa.ingest.chunking import ChunkSettings, chunk_article
 from qa.cli import main as cli_main
 from qa.ingest.corpus import Article, load_articles, make_article
 from qa.errors import InputError
-from qa.index.corpus_index import build_index, open_index
+from qa.index.building import build_index
+from qa.index.opening import open_index
 from qa.ingest.text import clean_article_text, sentence_spans
 from tests.support.hashing_embedder import HashingEmbedder
 

@@ -1,9 +1,9 @@
 """Embedding backends: torch, the exported ONNX graph, and its int8 quantisation.
 
-The fast tests export the tiny real model (a one-layer BERT) so the whole path runs in
-seconds: export, cache, tokenisation, prompts, pooling, identity, and an index that remembers
-its backend. The slow test exports the real default model and checks that int8 keeps its
-vectors close to torch fp32 and its ranking of the sample passages.
+Most tests export the tiny real model (a one-layer BERT): export, cache, tokenisation, prompts,
+pooling, identity, and an index that remembers its backend. One exports the real default model
+and checks that int8 keeps its vectors close to torch fp32 and its ranking of the sample
+passages. All are in the slow lane: every export spawns the exporter and the optimizer.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from qa.assistant import Assistant
 from qa.ingest.corpus import load_articles
 from qa.models.embedder import SentenceTransformerEmbedder, resolve_backend
 from qa.errors import ModelMismatchError, SettingError
-from qa.index.corpus_index import build_index, open_index
+from qa.index.building import build_index
+from qa.index.opening import open_index
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+from tests.conftest import REPO_ROOT
 TEXTS = ["Ai chủ trì hội nghị tổng kết công tác năm 2022?", "Cục Truyền thông CAND tổ chức cuộc gặp mặt.",
          "x", "Đại tá " * 200]  # the last is longer than the tiny model's 128 positions: truncated alike
 
@@ -116,7 +119,6 @@ def test_cli_builds_with_a_backend_and_adds_with_the_same_one(tiny_model, tmp_pa
     assert open_index(tmp_path / "emb" / "index" / "news").model.backend == "onnx-int8"
 
 
-@pytest.mark.slow
 def test_int8_default_model_stays_close_to_torch(sample_dir):
     """The real model: int8 vectors within a small angle of fp32, question-passage scores within
     0.02, and each question's best passage under torch within 0.01 of int8's best (e5 scores of

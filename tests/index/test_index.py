@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from qa.cli import main as cli_main
 from qa.ingest.corpus import load_articles, make_article
 from qa.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError, UnknownArticleError
-from qa.index.corpus_index import add_to_index, build_index, open_index, remove_from_index
+from qa.index.building import build_index
+from qa.index.manifest import FORMAT_VERSION, Counts
+from qa.index.names import list_indexes
+from qa.index.opening import open_index
+from qa.index.updating import add_to_index, remove_from_index
 from qa.index.retrieve import Filters, Retriever
 from tests.support.hashing_embedder import HashingEmbedder
 
@@ -44,12 +50,16 @@ def test_build_then_open_round_trips(index_home, sample_articles):
         chunk = opened.chunk(row)
         assert opened.article_of(row).text[chunk.start : chunk.end] == chunk.text
     manifest = opened.manifest
-    assert manifest["counts"] == {"articles": 2, "chunks": len(opened), "sentences": 44, "dated_articles": 2}
+    assert manifest == built.manifest and manifest.counts == Counts(articles=2, chunks=len(opened), sentences=44, dated_articles=2)
+    assert manifest.model == embedder.identity and manifest.sources == ("x",)
     assert opened.sentence_vectors.shape == (44, embedder.identity.dimension)
     first_chunk_sentences = opened.sentences_of_chunk(0)
     article = opened.article_of(0)
-    assert [article.text[s:e] for _, s, e in opened.sentence_rows[first_chunk_sentences]][0].startswith("Chiều 6.5")
-    assert manifest["model"]["name"] == "test-hashing" and manifest["format_version"] == 2
+    assert article.text[slice(*opened.sentence_bounds(int(first_chunk_sentences[0])))].startswith("Chiều 6.5")
+    similarities = opened.sentence_similarities(first_chunk_sentences, embedder.embed([article.text], kind="query")[0])
+    assert similarities.shape == first_chunk_sentences.shape and np.all(np.abs(similarities) <= 1.001)
+    on_disk = json.loads((index_home / "s" / "manifest.json").read_text(encoding="utf-8"))
+    assert on_disk["format_version"] == FORMAT_VERSION == 3 and on_disk["model"]["name"] == "test-hashing"
     assert (index_home / "s").is_symlink()  # published by an atomic link swap
 
 
@@ -78,15 +88,15 @@ def test_missing_index_and_other_model_are_refused(index_home, sample_articles):
 def test_a_crash_mid_build_keeps_the_previous_index(index_home, sample_articles, monkeypatch):
     embedder = HashingEmbedder()
     build_index(sample_articles, name_or_path="s", embedder=embedder)
-    before = open_index("s").manifest["files"]
+    before = open_index("s").manifest.files
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("killed while writing")
 
     with monkeypatch.context() as patched, pytest.raises(RuntimeError):
-        patched.setattr("qa.index.corpus_index.LexicalIndex.save", explode)
+        patched.setattr("qa.index.lexical.LexicalIndex.save", explode)
         build_index([*sample_articles, _article(1)], name_or_path="s", embedder=embedder)
-    assert open_index("s").manifest["files"] == before
+    assert open_index("s").manifest.files == before
     versions = [p.name for p in index_home.iterdir() if p.name.startswith(".s.") and not p.name.endswith(".lock")]
     assert versions == [(index_home / "s").resolve().name]  # the half-written version is gone
 
@@ -178,16 +188,16 @@ def test_cli_info_reports_the_index(index_home, sample_articles, capsys):
 def test_beyond_the_exact_search_size_the_index_is_hnsw_and_answers_alike(index_home, monkeypatch):
     import faiss
 
-    import qa.index.corpus_index
+    from qa.index import dense
 
     embedder = HashingEmbedder()
     articles = [_article(i) for i in range(40)]
     exact = build_index(articles, name_or_path="exact", embedder=embedder)
-    monkeypatch.setattr(qa.index.corpus_index, "APPROXIMATE_FROM", 10)
+    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 10)
     approximate = build_index(articles, name_or_path="approx", embedder=embedder)
-    assert exact.manifest["faiss_index"] == "IndexFlatIP" and isinstance(exact.vectors, faiss.IndexFlat)
-    assert approximate.manifest["faiss_index"] == "IndexHNSWFlat" and isinstance(approximate.vectors, faiss.IndexHNSWFlat)
-    assert approximate.vectors.hnsw.efSearch == qa.index.HNSW_EF_SEARCH  # saved with the index
+    assert exact.manifest.vector_index == "IndexFlatIP" and isinstance(exact.vectors, faiss.IndexFlat)
+    assert approximate.manifest.vector_index == "IndexHNSWFlat" and isinstance(approximate.vectors, faiss.IndexHNSWFlat)
+    assert approximate.vectors.hnsw.efSearch == dense.HNSW_EF_SEARCH  # saved with the index
     for question in ["Nguyễn Văn C chủ trì hội nghị số 2", "chu de 17"]:  # 40 articles: HNSW is exact here
         assert _search_rows(approximate, embedder, question) == _search_rows(exact, embedder, question)
     from datetime import date
@@ -237,22 +247,41 @@ def test_the_streamed_index_finds_every_token_and_scores_as_bm25s_indexing_the_t
         assert np.allclose(built.scores(questions[name]), expected, atol=1e-6) and expected.max() > 0
 
 
-def test_an_index_saved_before_the_vocabulary_arrays_still_opens_and_searches_alike(index_home, sample_articles):
-    import json
+def _rewrite_manifest(folder, change) -> None:
+    path = folder.resolve() / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
 
-    embedder = HashingEmbedder()
-    build_index(sample_articles, name_or_path="old", embedder=embedder)
-    before = open_index("old", model=embedder.identity)
-    questions = ("Ai chủ trì hội nghị?", "hoi nghi tong ket cong tac")
-    expected = [before.lexical.scores(q) for q in questions]
-    folder = (index_home / "old").resolve()
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    arrays = [r for r in manifest["files"] if r.rsplit("/", 1)[-1].startswith("vocabulary.")]
-    assert len(arrays) == 4  # keys and columns of both fields
-    for relative in arrays:
-        (folder / relative).unlink()
-        del manifest["files"][relative]
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    reopened = open_index("old", model=embedder.identity)
-    assert all(np.array_equal(reopened.lexical.scores(q), e) for q, e in zip(questions, expected))
-    assert reopened.lexical.knows("hội", field="marked") and not reopened.lexical.knows("zzzz", field="marked")
+
+def test_an_index_of_an_older_format_is_one_clear_error_naming_the_rebuild(index_home, sample_articles, capsys):
+    build_index(sample_articles, name_or_path="old", embedder=HashingEmbedder(), sources=["tin/", "them.jsonl"])
+    _rewrite_manifest(index_home / "old", lambda m: m.update(format_version=2))
+    expected = "index old: format 2, this version reads 3; rebuild it with: qa index build tin/ them.jsonl --name old"
+    with pytest.raises(IndexCorruptError) as raised:
+        open_index("old")
+    assert str(raised.value) == expected
+    assert cli_main(["index", "info", "old"]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [f"qa: error: {expected}"]
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda m: m.pop("corpus_fingerprint"), "field corpus_fingerprint is missing or not text"),
+    (lambda m: m["counts"].update(chunks="12"), "field counts.chunks is missing or not a whole number"),
+    (lambda m: m["model"].pop("backend"), "field model.backend is missing or not text"),
+    (lambda m: m.update(vector_index="IndexIVF"), "field vector_index is missing or not one of IndexFlatIP, IndexHNSWFlat"),
+    (lambda m: m["chunking"].update(max_words=1), "field chunking is missing or not valid chunk settings"),
+])
+def test_a_bad_manifest_field_is_named(index_home, sample_articles, change, field):
+    build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder(), sources=["a/"])
+    _rewrite_manifest(index_home / "s", change)
+    with pytest.raises(IndexCorruptError, match=rf"^index .*/s: manifest\.json {field}.*; rebuild it with: qa index build a/ --name s$"):
+        open_index("s")
+
+
+def test_list_indexes_names_the_published_ones_only(index_home, sample_articles):
+    assert list_indexes() == []
+    for name in ("zeta", "alpha"):
+        build_index(sample_articles, name_or_path=name, embedder=HashingEmbedder())
+    (index_home / "unfinished").mkdir()  # no manifest: never published
+    assert list_indexes() == ["alpha", "zeta"]  # hidden versions and lock files are not indexes

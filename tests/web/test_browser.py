@@ -20,6 +20,7 @@ MISSING = chromium_missing_reason()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.timeout(900),  # an app start may take 300 s, then each answer up to 120 s
     pytest.mark.skipif(MISSING is not None, reason=MISSING or ""),
 ]
 

@@ -1,6 +1,6 @@
-"""The web page's pure parts: escaping, highlights by offsets, messages, inputs, follow-ups.
+"""The web page: escaping, highlights by offsets, messages, inputs, errors, uploads, handlers.
 
-Answers and citations are built by hand, so no model or index is needed.
+Answers and citations are built by hand and assistants are fakes, so no model or index is needed.
 """
 
 from __future__ import annotations
@@ -8,42 +8,29 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import gradio as gr
 import pytest
 
-from qa.answer.render import NOT_FOUND_VI
-from qa.answer.types import Alternative, Answer, Citation
-from qa.ingest.corpus import Article, ArticleDate, LoadResult, SkippedRecord
-from qa.errors import IndexCorruptError
 from qa.answer.followup import PreviousTurn, Resolution, resolve
-from qa.index.corpus_index import UpdateReport
-from qa.web.page import (
-    EXAMPLES,
-    AssistantRegistry,
-    InputProblem,
-    Mark,
-    ReadWriteLock,
-    WebApp,
-    anchor_id,
-    build_demo,
-    check_k,
-    check_question,
-    date_range,
-    error_message,
-    highlight,
-    md_text,
-    parse_day,
-    render_answer,
-    render_sources,
-    upload_paths,
-    upload_report,
-    user_errors,
-    vi_date,
-)
+from qa.answer.render import CLOSEST, DISAGREE, NOT_FOUND_VI
+from qa.answer.types import Alternative, Answer, Citation
+from qa.errors import IndexCorruptError
+from qa.index.manifest import Counts
+from qa.index.updating import UpdateReport
+from qa.ingest.corpus import Article, ArticleDate, LoadResult, SkippedRecord
+from qa.web.errors import error_message, user_errors
+from qa.web.escape import md_text
+from qa.web.handlers import WebApp
+from qa.web.highlight import Mark, highlight
+from qa.web.inputs import InputProblem, check_k, check_question, date_range, parse_day
+from qa.web.layout import EXAMPLES, build_demo
+from qa.web.render import anchor_id, render_answer, render_sources, vi_date
+from qa.web.state import AssistantRegistry, ReadWriteLock
+from qa.web.uploads import Upload, upload_paths, upload_report
 
 HOSTILE = 'Tin nóng <script>alert(1)</script> và <img src=x onerror=alert(1)> cuối bài.'
 
@@ -171,17 +158,20 @@ def test_abstention_reads_not_found_and_still_lists_passages():
     cited = (citation_for(doc, sentence=(0, 0)),)
     abstained = answer_with(cited, text="", abstained=True)
     message = render_answer(abstained, turn=0)
-    assert NOT_FOUND_VI in message and f"(#{anchor_id(0, 1)})" in message
+    assert NOT_FOUND_VI in message and f"{CLOSEST} [" in message and f"(#{anchor_id(0, 1)})" in message
     panel = render_sources(abstained, {doc.id: doc}, turn=0)
     assert NOT_FOUND_VI in panel and "Đoạn gần nhất." in panel
+    assert CLOSEST not in render_sources(answer_with((), text="", abstained=True), {}, turn=0)
 
 
-def test_disagreeing_articles_are_listed_newest_first():
-    old, new = article("Ông A chủ trì.", id="old", day="2021-03"), article("Ông B chủ trì.", id="new", day="2022-12")
-    cited = (citation_for(old, sentence=(0, 14), number=1), citation_for(new, sentence=(0, 14), number=2))
-    answer = answer_with(cited, text="Ông A", alternatives=(Alternative("Ông B", "2022-12", 2),), sentence="Ông A chủ trì.")
+def test_disagreeing_articles_are_listed_newest_first_with_their_dates():
+    new, old = article("Ông B chủ trì.", id="new", day="2022-12"), article("Ông A chủ trì.", id="old", day="2021-03")
+    cited = (citation_for(new, sentence=(0, 14), number=1), citation_for(old, sentence=(0, 14), number=2))
+    answer = answer_with(cited, text="Ông B", alternatives=(Alternative("Ông A", "2021-03", 2),), sentence="Ông B chủ trì.")
     message = render_answer(answer, turn=0)
-    assert message.index("**Ông B** — bài tháng 12/2022") < message.index("**Ông A** — bài tháng 3/2021")
+    assert DISAGREE in message
+    assert message.index("Bài tháng 12/2022: **Ông B**") < message.index("Bài tháng 3/2021: **Ông A**")
+    assert f"**Ông A** [\\[2\\]](#{anchor_id(0, 2)})" in message
 
 
 def test_reformulated_follow_up_is_shown():
@@ -239,7 +229,7 @@ def test_upload_paths_accept_only_txt_and_jsonl(tmp_path):
     good.write_text("Nội dung.", encoding="utf-8")
     lines = tmp_path / "bai.jsonl"
     lines.write_text('{"text": "x"}\n', encoding="utf-8")
-    assert upload_paths([str(good), str(lines)]) == [good, lines]
+    assert upload_paths([str(good), str(lines)]) == (good, lines)
     bad = tmp_path / "script.exe"
     bad.write_bytes(b"MZ")
     with pytest.raises(InputProblem, match="chỉ nhận .txt và .jsonl"):
@@ -252,62 +242,19 @@ def test_upload_report_counts_and_hides_server_paths(tmp_path):
     path = tmp_path / "gradio" / "abc123" / "bai.jsonl"
     loaded = LoadResult(articles=(), skipped=(SkippedRecord(f"{path}:3", "no 'text' field"),))
     report = UpdateReport(added=("a", "b"), changed=("c",), unchanged=("d",))
-    text = upload_report("sample", report, loaded, [path])
+    text = upload_report("sample", report, Upload((path,), loaded))
     assert "2 bài mới" in text and "1 bài thay đổi" in text and "1 bản ghi bị bỏ qua" in text
     assert str(tmp_path) not in text and "bai&#46;jsonl" not in text and "bai.jsonl:3" in text
 
 
 # --- follow-up questions ---------------------------------------------------------------------
 
-WHO = PreviousTurn("Ai chủ trì hội nghị tổng kết công tác năm 2022?",
-                   "Thiếu tướng Đỗ Triệu Phong, Cục trưởng Cục Truyền thông CAND", "who")
-WHEN = PreviousTurn("Cuộc gặp mặt diễn ra khi nào?", "Chiều 6.5", "when")
-WHERE = PreviousTurn("Hội nghị tổng kết được tổ chức ở đâu?", "Hà Nội", "where")
-COUNT = PreviousTurn("Cục Truyền thông CAND hợp tác với bao nhiêu cơ quan báo chí?", "8", "how_many")
-ENGLISH = PreviousTurn("Who chaired the meeting with the eight press agencies?", "Mai Văn Hà", "who")
 
-
-@pytest.mark.parametrize(("previous", "question", "expected", "rule"), [
-    (WHO, "Còn hội nghị tháng 12 thì ai chủ trì?", "Ai chủ trì hội nghị tháng 12?", "contrast"),
-    (WHO, "Còn hội nghị tháng 12 thì sao?", "Ai chủ trì hội nghị tháng 12?", "contrast"),
-    (WHO, "Còn năm 2023?", "Ai chủ trì hội nghị tổng kết công tác năm 2023?", "contrast"),
-    (WHEN, "Còn hội nghị tổng kết thì sao?", "Hội nghị tổng kết diễn ra khi nào?", "contrast"),
-    (COUNT, "Còn năm 2023 thì sao?", "Cục Truyền thông CAND hợp tác với bao nhiêu cơ quan báo chí năm 2023?", "contrast"),
-    (ENGLISH, "What about the December conference?", "Who chaired the December conference?", "contrast"),
-    (WHO, "Ông ấy giữ chức vụ gì?", "Thiếu tướng Đỗ Triệu Phong giữ chức vụ gì?", "pronoun"),
-    (WHO, "Hội nghị đó diễn ra ở đâu?", "Hội nghị tổng kết công tác năm 2022 diễn ra ở đâu?", "pronoun"),
-    (ENGLISH, "What position does he hold?", "What position does Mai Văn Hà hold?", "pronoun"),
-    (ENGLISH, "When was it held?", "When was the meeting with the eight press agencies held?", "pronoun"),
-    (WHERE, "Khi nào?", "Hội nghị tổng kết được tổ chức khi nào?", "short"),
-    (WHEN, "Ở đâu?", "Cuộc gặp mặt diễn ra ở đâu?", "short"),
-    (COUNT, "Những cơ quan nào?", "Cục Truyền thông CAND hợp tác với những cơ quan nào?", "short"),
-    (WHO, "Vậy ai chủ trì?", "Ai chủ trì hội nghị tổng kết công tác năm 2022?", "short"),
-    (PreviousTurn("ai chu tri hoi nghi tong ket nam 2022", "Mai Văn Hà", "who"), "ong ay giu chuc vu gi",
-     "Mai Văn Hà giu chuc vu gi?", "pronoun"),
-])
-def test_follow_ups_are_rewritten(previous, question, expected, rule):
-    resolution = resolve(question, previous)
-    assert (resolution.question, resolution.rule) == (expected, rule)
-
-
-def test_pronoun_without_a_person_adds_the_previous_topic():
-    abstained = PreviousTurn(WHO.question, "", "who")
-    resolution = resolve("Ông ấy giữ chức vụ gì?", abstained)
-    assert resolution.rewritten and "hội nghị tổng kết công tác năm 2022" in resolution.question
-
-
-@pytest.mark.parametrize("question", [
-    *EXAMPLES[1:],  # the page's own examples (the first is WHO's question itself)
-    "Who is Hà?",
-    "Thời tiết hôm nay thế nào?",
-    "con duong nao dan toi ha noi?",  # unmarked "con" here is a noun, not "còn"
-])
-def test_standalone_questions_are_left_alone(question):
-    assert resolve(question, WHO) == Resolution(question)
-
-
-def test_first_question_is_never_rewritten():
-    assert resolve("Ông ấy giữ chức vụ gì?", None) == Resolution("Ông ấy giữ chức vụ gì?")
+def test_the_page_examples_are_asked_as_typed_after_the_first():
+    """A visitor clicks the examples one after another: none may be taken for a follow-up."""
+    first = PreviousTurn(EXAMPLES[0], "Thiếu tướng Đỗ Triệu Phong, Cục trưởng Cục Truyền thông CAND", "who")
+    for question in EXAMPLES[1:]:
+        assert resolve(question, first) == Resolution(question)
 
 
 # --- handlers over a fake assistant ----------------------------------------------------------
@@ -316,7 +263,11 @@ def test_first_question_is_never_rewritten():
 @dataclass
 class FakeIndex:
     articles: tuple[Article, ...]
-    manifest: dict = field(default_factory=lambda: {"counts": {"articles": 1, "chunks": 1}})
+
+
+@dataclass(frozen=True)
+class FakeManifest:
+    counts: Counts
 
 
 class FakeAssistant:
@@ -331,6 +282,16 @@ class FakeAssistant:
         self.asked.append(question)
         cited = citation_for(self.doc, sentence=(0, len(HOSTILE)), answer=(0, 7))
         return Answer(question, "Tin nóng", HOSTILE, False, 0.9, (cited,), "who")
+
+    def info(self) -> FakeManifest:
+        articles = len(self.index.articles)
+        return FakeManifest(Counts(articles=articles, chunks=articles, sentences=articles, dated_articles=articles))
+
+    def add(self, articles, *, sources=()):
+        known = {a.id for a in self.index.articles}
+        self.index = FakeIndex(self.index.articles + tuple(a for a in articles if a.id not in known))
+        return UpdateReport(added=tuple(a.id for a in articles if a.id not in known),
+                            unchanged=tuple(a.id for a in articles if a.id in known))
 
 
 def test_respond_answers_in_context_and_escapes_everything():
@@ -368,6 +329,22 @@ def test_uploads_over_the_limit_are_refused_by_the_handler_too(tmp_path):
     big.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
     with pytest.raises(InputProblem, match="lớn hơn 10 MB"):
         upload_paths([str(big)])
+
+
+def test_added_articles_are_counted_and_shown_in_full(tmp_path):
+    fake = FakeAssistant()
+    app = WebApp(AssistantRegistry(opener=lambda name: fake))
+    upload = tmp_path / "moi.jsonl"
+    upload.write_text('{"id": "moi", "title": "Bài mới", "text": "Ông Hà chủ trì."}\nkhông phải JSON\n', encoding="utf-8")
+    summary, info, files = app.add_files([str(upload)], "sample", progress=lambda *a, **k: None)
+    assert "1 bài mới" in summary and "1 bản ghi bị bỏ qua" in summary and str(tmp_path) not in summary
+    assert "2 bài báo" in info and files is None
+    with app.registry.reading("sample") as opened:
+        assert "moi" in opened.articles  # the full-article view sees the new version at once
+    bad = tmp_path / "hong.jsonl"
+    bad.write_text("không phải JSON\n", encoding="utf-8")
+    with pytest.raises(gr.Error, match="Không đọc được bài báo nào"):
+        app.add_files([str(bad)], "sample", progress=lambda *a, **k: None)
 
 
 def _run_all(targets) -> None:
@@ -429,7 +406,7 @@ def test_page_exposes_only_the_ask_endpoint():
 def test_app_module_parses_host_and_port(monkeypatch):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("app_under_test", Path(__file__).resolve().parents[1] / "app.py")
+    spec = importlib.util.spec_from_file_location("app_under_test", Path(__file__).resolve().parents[2] / "app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.setenv("QA_PORT", "9001")

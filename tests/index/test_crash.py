@@ -29,11 +29,15 @@ from qa.cli import main as cli_main
 from qa.ingest.corpus import load_articles
 from qa.errors import IndexCorruptError
 from qa.eval.gold import load_gold
-from qa.index.corpus_index import add_to_index, build_index, open_index
+from qa.index.building import build_index
+from qa.index.opening import open_index
+from qa.index.updating import add_to_index
 from qa.index.store import STOP_AT_ENV
 from tests.support.hashing_embedder import HashingEmbedder
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # up to STOP_SECONDS at each of four stages
+
+from tests.conftest import REPO_ROOT
 STAGES = ("embedding", "writing", "publishing", "published")
 BEFORE_SWAP = STAGES[:3]
 NAME = "news"
@@ -188,7 +192,7 @@ def _files(folder: Path) -> list[str]:
 
 
 def test_the_manifest_has_a_checksum_for_every_file(built):
-    assert sorted(open_index("s").manifest["files"]) == _files(built)
+    assert [f.path for f in open_index("s").manifest.files] == _files(built)
     assert len(_files(built)) >= 8  # articles, chunks, sentences, two vector files and bm25 arrays
 
 
@@ -213,7 +217,7 @@ def test_every_damaged_file_is_named_on_open(built, damage):
     open_index("s")  # whole again
 
 
-@pytest.mark.parametrize("manifest", ["{not json", "[]", '{"format_version": 2}', '{"format_version": 1}'])
+@pytest.mark.parametrize("manifest", ["{not json", "[]", "{}", '{"format_version": 3}', '{"format_version": 2}'])
 def test_a_damaged_manifest_is_a_one_line_error(built, capsys, manifest):
     (built / "manifest.json").write_text(manifest, encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="rebuild it with: qa index build"):
@@ -225,9 +229,9 @@ def test_a_damaged_manifest_is_a_one_line_error(built, capsys, manifest):
 
 def test_opening_while_a_writer_publishes_reads_one_whole_version(built, monkeypatch, sample_dir):
     """A writer swaps the link and removes the old version in the middle of an open."""
-    import qa.index.corpus_index
+    from qa.index import opening
 
-    verify = qa.index._verify_files
+    verify = opening._verify_files
     extra = load_articles([sample_dir]).articles[0]
     publish_once = [lambda: add_to_index("s", [extra.__class__(**{**extra.__dict__, "id": "copy", "text": EXTRA})],
                                          embedder=HashingEmbedder())]
@@ -237,8 +241,8 @@ def test_opening_while_a_writer_publishes_reads_one_whole_version(built, monkeyp
             publish_once.pop()()
         return verify(*args)
 
-    monkeypatch.setattr(qa.index.corpus_index, "_verify_files", verify_during_a_publish)
+    monkeypatch.setattr(opening, "_verify_files", verify_during_a_publish)
     index = open_index("s")
     assert not publish_once  # the publish did happen mid-open
-    assert index.manifest["counts"]["articles"] == len(index.articles) == 3
-    assert len(index) == index.manifest["counts"]["chunks"] == index.vectors.ntotal
+    assert index.manifest.counts.articles == len(index.articles) == 3
+    assert len(index) == index.manifest.counts.chunks == index.vectors.ntotal

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from qa.eval.gold import contains_any, load_gold
-from qa.web.page import MAX_UPLOAD_MB
+from qa.web.uploads import MAX_UPLOAD_MB
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # the shared app alone may take 300 s to start
 
 USERS, QUESTIONS_EACH = 20, 10
 CONTRACT_KEYS = {"question", "text", "sentence", "abstained", "confidence", "citations", "question_type", "language",

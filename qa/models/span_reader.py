@@ -1,0 +1,227 @@
+"""The trained span reader: the start and end of the answer in each passage read, and how
+sure it is that the passage answers at all.
+
+``SpanModel`` runs the int8 graph over windows of (question, passage) and keeps, per
+passage, the best span (at most ``max_answer_tokens`` long) with its score, the no-answer
+score of the first token, and the answerability logit. ``SpanReader`` turns those into
+candidates (the sentence around the span, the span inside it, features for the calibrated
+confidence); ``SpanReranker`` reorders passages by the same reading, which is cached so a
+passage is read once per question.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from qa.answer.question import Question
+from qa.answer.reading import Candidate
+from qa.answer.rules import missing_terms
+from qa.answer.spans import Span, dates
+from qa.index.corpus_index import CorpusIndex
+from qa.index.retrieve import Passage
+from qa.models.reader_inputs import ReaderTokenizer, Window, pad_batch
+from qa.timing import stage
+
+_TRIM = " \t\n,;:.!?–-\"'“”()[]"
+
+
+@dataclass(frozen=True)
+class SpanReaderSettings:
+    passages: int = 3  # passages read per question (bench/eval_reader.py chose it)
+    window_tokens: int = 256
+    max_answer_tokens: int = 30
+    rerank_weight: float = 1.0  # answerability logit added to the fused retrieval rank score
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PassageReading:
+    start: int  # answer offsets in the passage text
+    end: int
+    span_score: float
+    null_score: float
+    answerable: float  # logit
+
+    @property
+    def margin(self) -> float:
+        return self.span_score - self.null_score
+
+
+def best_span(start: np.ndarray, end: np.ndarray, allowed: np.ndarray, *, max_tokens: int) -> tuple[int, int, float]:
+    """Token indices (i, j), i <= j < i + max_tokens, maximising start[i] + end[j] over allowed tokens."""
+    s = np.where(allowed, start, -np.inf)
+    e = np.where(allowed, end, -np.inf)
+    best = (0, 0, -np.inf)
+    for width in range(min(max_tokens, len(s))):
+        scores = s[: len(s) - width] + e[width:]
+        i = int(np.argmax(scores))
+        if scores[i] > best[2]:
+            best = (i, i + width, float(scores[i]))
+    return best
+
+
+class SpanModel:
+    """The int8 reader graph and its tokenizer; thread-safe, one run at a time."""
+
+    def __init__(self, graph: Path, tokenizer: ReaderTokenizer, *, threads: int | None = None, cache_size: int = 256) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = tokenizer
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], PassageReading] = OrderedDict()
+        self._cache_size = cache_size
+
+    @classmethod
+    def bundled(cls) -> SpanModel:
+        from qa.models.e5_rebuild import ensure_default_model
+        from qa.models.span_export import ensure_reader_graph
+
+        tokenizer = ReaderTokenizer.from_file(str(ensure_default_model() / "tokenizer.json"))
+        return cls(ensure_reader_graph(), tokenizer)
+
+    def read(self, question: str, passages: Sequence[str], *, settings: SpanReaderSettings) -> list[PassageReading]:
+        with self._lock:
+            missing = [p for p in dict.fromkeys(passages) if (question, p) not in self._cache]
+            if missing:
+                for text, reading in zip(missing, self._run(question, missing, settings), strict=True):
+                    self._cache[(question, text)] = reading
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            return [self._cache[(question, p)] for p in passages]
+
+    def _run(self, question: str, passages: list[str], settings: SpanReaderSettings) -> list[PassageReading]:
+        q_ids = self.tokenizer.question_ids([question])[0]
+        windows = [w for i, tokens in enumerate(self.tokenizer.passage_tokens(passages))
+                   for w in self.tokenizer.windows(q_ids, tokens, passage_index=i, max_tokens=settings.window_tokens)]
+        ids, mask = pad_batch(windows, pad_id=self.tokenizer.pad_id)
+        with stage("reader_model"):
+            start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+        best: dict[int, PassageReading] = {}
+        for row, window in enumerate(windows):
+            reading = _window_reading(window, start[row], end[row], float(answerable[row]), settings)
+            held = best.get(window.passage_index)
+            if held is None or reading.margin > held.margin:
+                best[window.passage_index] = reading
+        return [best[i] for i in range(len(passages))]
+
+
+def _window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerable: float,
+                    settings: SpanReaderSettings) -> PassageReading:
+    n = len(window.input_ids)
+    i, j, score = best_span(start[:n], end[:n], window.answer_mask, max_tokens=settings.max_answer_tokens)
+    return PassageReading(int(window.offsets[i, 0]), int(window.offsets[j, 1]), score,
+                          float(start[0] + end[0]), answerable)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop the punctuation a subword token drags in at either end ("2008," -> "2008")."""
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+_SHARED: SpanModel | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_span_model() -> SpanModel:
+    """One reader graph per process, whatever number of indexes are open."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = SpanModel.bundled()
+        return _SHARED
+
+
+class SpanReader:
+    """``Reader`` backed by the trained span model."""
+
+    name = "neural"
+    feature_names = ("margin", "answerable", "null_score", "span_score", "passage_score", "passage_rank",
+                     "passage_similarity", "span_chars", "english", "no_diacritics", "missing_share", "rarest_missing",
+                     "number_missing")
+
+    def __init__(self, index: CorpusIndex, *, model: SpanModel | None = None, settings: SpanReaderSettings = SpanReaderSettings()) -> None:
+        self.index = index
+        self.model = model or shared_span_model()
+        self.settings = settings
+
+    def for_index(self, index: CorpusIndex) -> SpanReader:
+        return SpanReader(index, model=self.model, settings=self.settings)
+
+    def reranker(self) -> SpanReranker:
+        return SpanReranker(self.model, settings=self.settings)
+
+    def read(self, question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray) -> list[Candidate]:
+        chosen = list(passages[: self.settings.passages])
+        if not chosen:
+            return []
+        readings = self.model.read(question.text, [p.chunk.text for p in chosen], settings=self.settings)
+        missing_share, rarest_missing, number_missing = missing_terms(question, passages, self.index.lexical, looked_in=3)
+        shared = {
+            "passage_similarity": max((p.dense_score or 0.0) for p in passages),
+            "english": float(question.language == "en"),
+            "no_diacritics": float(question.language == "vi" and not question.diacritics),
+            "missing_share": missing_share, "rarest_missing": rarest_missing, "number_missing": number_missing,
+        }
+        candidates = [self._candidate(question, rank, passage, reading, shared)
+                      for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
+        return sorted(candidates, key=lambda c: -c.score)
+
+    def _candidate(self, question: Question, rank: int, passage: Passage, reading: PassageReading,
+                   shared: dict[str, float]) -> Candidate:
+        article = passage.article
+        start, end = _trimmed(passage.chunk.text, reading.start, reading.end)
+        start, end = passage.chunk.start + start, passage.chunk.start + end
+        s_start, s_end = self._sentence_around(passage, start, end)
+        sentence = article.text[s_start:s_end]
+        resolved = None
+        if question.kind == "when":
+            found = dates(sentence[start - s_start : end - s_start], article.date)
+            resolved = found[0].resolved if found else None
+        span = Span(start - s_start, end - s_start, question.kind, resolved) if end > start else None
+        features = {**shared, "margin": reading.margin, "answerable": reading.answerable, "null_score": reading.null_score,
+                    "span_score": reading.span_score, "passage_score": passage.score, "passage_rank": float(rank),
+                    "span_chars": float(min(end - start, 200)) / 100}
+        return Candidate(passage, s_start, s_end, span, 1.0 / (1.0 + np.exp(-reading.margin)), features)
+
+    def _sentence_around(self, passage: Passage, start: int, end: int) -> tuple[int, int]:
+        """The stored sentences of the passage that the span touches, joined."""
+        bounds = [self.index.sentence_bounds(int(r)) for r in self.index.sentences_of_chunk(passage.row)]
+        touched = [(a, b) for a, b in bounds if a < max(end, start + 1) and b > start]
+        if not touched:
+            return passage.chunk.start, passage.chunk.end
+        return min(a for a, _ in touched), max(b for _, b in touched)
+
+
+class SpanReranker:
+    """``Reranker``: the best passages reordered by retrieval rank and the reader's answerability."""
+
+    def __init__(self, model: SpanModel, *, settings: SpanReaderSettings = SpanReaderSettings(), depth: int = 5) -> None:
+        self.model = model
+        self.settings = settings
+        self.depth = depth
+
+    def rerank(self, question: Question, passages: Sequence[Passage]) -> list[Passage]:
+        head, tail = list(passages[: self.depth]), list(passages[self.depth :])
+        if len(head) < 2:
+            return list(passages)
+        readings = self.model.read(question.text, [p.chunk.text for p in head], settings=self.settings)
+        rescored = [replace(p, score=float(self.settings.rerank_weight * r.answerable - np.log1p(rank)))
+                    for rank, (p, r) in enumerate(zip(head, readings, strict=True))]
+        return sorted(rescored, key=lambda p: -p.score) + tail

@@ -1,0 +1,73 @@
+"""The span reader's parts that need no trained weights: windows, span search, trimming."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.models.reader_inputs import ReaderTokenizer, pad_batch
+from qa.models.span_reader import _trimmed, best_span
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> ReaderTokenizer:
+    from qa.models.e5_rebuild import ensure_default_model
+
+    return ReaderTokenizer.from_file(str(ensure_default_model() / "tokenizer.json"))
+
+
+def test_best_span_maximises_start_plus_end_within_the_length_limit():
+    start = np.array([9.0, 1.0, 5.0, 0.0, 0.0, 4.0])
+    end = np.array([9.0, 0.0, 0.0, 3.0, 0.0, 6.0])
+    allowed = np.array([False, True, True, True, True, True])
+    # Token 0 is not allowed; among i <= j: (2, 5) = 11, (5, 5) = 10, (2, 3) = 8.
+    assert best_span(start, end, allowed, max_tokens=10) == (2, 5, 11.0)
+    # At most 2 tokens long, (2, 5) is out; (5, 5) = 10 wins over (2, 3) = 8.
+    assert best_span(start, end, allowed, max_tokens=2) == (5, 5, 10.0)
+
+
+def test_an_end_before_its_start_is_never_chosen():
+    start = np.array([0.0, 0.0, 10.0])
+    end = np.array([0.0, 10.0, 0.0])
+    i, j, _ = best_span(start, end, np.array([False, True, True]), max_tokens=5)
+    assert i <= j
+
+
+@pytest.mark.parametrize(("text", "expected"), [("2008,", "2008"), ("(1288)", "1288"), ("“Hà Nội”.", "Hà Nội"), ("ông Ba", "ông Ba")])
+def test_trimming_drops_punctuation_a_token_drags_in(text, expected):
+    start, end = _trimmed(text, 0, len(text))
+    assert text[start:end] == expected
+
+
+VIETNAMESE = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ,.0123456789TPHCM",
+                     min_size=1, max_size=400)
+
+
+@settings(max_examples=40, deadline=None)
+@given(passage=VIETNAMESE, question=VIETNAMESE)
+def test_every_passage_token_maps_back_to_its_own_text(tokenizer, passage, question):
+    """Window offsets are character spans of the passage, in order, inside every window."""
+    q_ids = tokenizer.question_ids([question])[0]
+    (ids, spans), = tokenizer.passage_tokens([passage])
+    windows = tokenizer.windows(q_ids, (ids, spans), passage_index=0, max_tokens=64, stride=16)
+    covered = set()
+    for window in windows:
+        assert len(window.input_ids) <= 64
+        assert window.input_ids[0] == tokenizer.bos_id and window.input_ids[-1] == tokenizer.eos_id
+        offsets = window.offsets[window.answer_mask]
+        assert np.all(offsets[:, 0] <= offsets[:, 1]) and np.all(offsets[:, 1] <= len(passage))
+        assert np.all(np.diff(offsets[:, 0]) >= 0)
+        covered |= {tuple(o) for o in offsets.tolist()}
+    assert covered == {tuple(s) for s in spans}  # no passage token falls between windows
+
+
+def test_a_batch_pads_to_its_longest_window(tokenizer):
+    q_ids = tokenizer.question_ids(["Ai chủ trì?"])[0]
+    short, long = tokenizer.passage_tokens(["Hội nghị.", "Thiếu tướng Đỗ Triệu Phong chủ trì hội nghị tổng kết."])
+    windows = [*tokenizer.windows(q_ids, short, passage_index=0), *tokenizer.windows(q_ids, long, passage_index=1)]
+    ids, mask = pad_batch(windows, pad_id=tokenizer.pad_id)
+    assert ids.shape == (2, max(len(w.input_ids) for w in windows))
+    assert mask.sum(axis=1).tolist() == [len(w.input_ids) for w in windows]
+    assert np.all(ids[mask == 0] == tokenizer.pad_id)
