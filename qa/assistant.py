@@ -18,7 +18,7 @@ from qa.errors import IndexCorruptError, ModelMismatchError
 from qa.index.building import build_index
 from qa.index.corpus_index import CorpusIndex
 from qa.index.manifest import Manifest
-from qa.index.names import index_exists
+from qa.index.names import index_exists, resolve_index_path
 from qa.index.opening import index_model, open_index
 from qa.index.updating import UpdateReport, add_to_index
 from qa.index.retrieve import Filters
@@ -118,7 +118,30 @@ def open_or_build_sample(embedder: Embedder, *, show_progress: bool, **options) 
     return Assistant.build([sample_corpus_dir()], SAMPLE_INDEX_NAME, embedder=embedder, show_progress=show_progress, **options)
 
 
+_OPENED: dict[tuple[str, str | None], tuple[Path, Assistant]] = {}
+_OPENED_LOCK = threading.Lock()
+
+
+def opened_assistant(index: str | Path, *, reader: str | None = None) -> Assistant:
+    """The assistant over a named index, opened once and reused until a new version is published.
+
+    Opening checks every file's checksum, which costs seconds on a large index; the published
+    version's folder tells whether what is held is still current.
+    """
+    target = resolve_index_path(index)
+    version = target.resolve()
+    key = (str(target), reader)
+    with _OPENED_LOCK:
+        held = _OPENED.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    assistant = Assistant.open(target, reader=reader)
+    with _OPENED_LOCK:
+        _OPENED[key] = (version, assistant)
+    return assistant
+
+
 def ask(question: str, *, index: str | Path | None = None, reader: str | None = None, **options) -> Answer:
     """Answer one question from the default index, or from the index named."""
-    assistant = default_assistant(reader=reader) if index is None else Assistant.open(index, reader=reader)
+    assistant = default_assistant(reader=reader) if index is None else opened_assistant(index, reader=reader)
     return assistant.ask(question, **options)

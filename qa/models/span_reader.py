@@ -212,13 +212,14 @@ class SpanReader:
 class SpanReranker:
     """``Reranker``: the best passages reordered by retrieval rank and the reader's answerability."""
 
-    def __init__(self, model: SpanModel, *, settings: SpanReaderSettings = SpanReaderSettings(), depth: int = 5) -> None:
+    def __init__(self, model: SpanModel, *, settings: SpanReaderSettings = SpanReaderSettings()) -> None:
         self.model = model
         self.settings = settings
-        self.depth = depth
 
     def rerank(self, question: Question, passages: Sequence[Passage]) -> list[Passage]:
-        head, tail = list(passages[: self.depth]), list(passages[self.depth :])
+        """Only the passages the reader reads are reordered, so reranking costs no extra reading."""
+        depth = self.settings.passages
+        head, tail = list(passages[:depth]), list(passages[depth:])
         if len(head) < 2:
             return list(passages)
         readings = self.model.read(question.text, [p.chunk.text for p in head], settings=self.settings)

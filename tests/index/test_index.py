@@ -285,3 +285,26 @@ def test_list_indexes_names_the_published_ones_only(index_home, sample_articles)
         build_index(sample_articles, name_or_path=name, embedder=HashingEmbedder())
     (index_home / "unfinished").mkdir()  # no manifest: never published
     assert list_indexes() == ["alpha", "zeta"]  # hidden versions and lock files are not indexes
+
+
+def test_ask_by_index_name_opens_once_and_sees_a_new_version(index_home, sample_articles, tiny_model, monkeypatch):
+    """``ask(index=NAME)`` reuses the opened index until another version is published."""
+    import qa.assistant
+    from qa.assistant import Assistant, ask
+
+    from qa.models.embedder import make_embedder
+
+    monkeypatch.setattr(qa.assistant, "_OPENED", {})
+    embedder = make_embedder(str(tiny_model))
+    build_index(sample_articles, name_or_path="named", embedder=embedder)
+    opens = []
+    real_open = Assistant.open.__func__
+    monkeypatch.setattr(Assistant, "open", classmethod(lambda cls, *a, **k: opens.append(a) or real_open(cls, *a, **k)))
+    first = ask("Ai chủ trì hội nghị?", index="named", reader="rules")
+    ask("Hội nghị diễn ra ở đâu?", index="named", reader="rules")
+    assert len(opens) == 1
+
+    add_to_index("named", [_article(7, "Đại tá Phạm Văn Bảy chủ trì cuộc họp về phòng cháy ở Hải Phòng.")], embedder=embedder)
+    answer = ask("Ai chủ trì cuộc họp về phòng cháy ở Hải Phòng?", index="named", reader="rules")
+    assert len(opens) == 2
+    assert "a7" in {c.doc_id for c in answer.citations} and first.citations
