@@ -125,7 +125,7 @@ _OPENED_LOCK = threading.Lock()
 def opened_assistant(index: str | Path, *, reader: str | None = None) -> Assistant:
     """The assistant over a named index, opened once and reused until a new version is published.
 
-    Opening checks every file's checksum, which costs seconds on a large index; the published
+    Opening reads the articles and checks files (seconds on a large index); the published
     version's folder tells whether what is held is still current.
     """
     target = resolve_index_path(index)

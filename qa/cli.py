@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.ingest.chunking import ChunkSettings, chunk_article
 from qa.ingest.corpus import load_articles
-from qa.errors import QAError
+from qa.errors import IndexCorruptError, QAError
 from qa.logs import configure_logging, one_line
 from qa.progress import progress
 from qa.ingest.text import sentence_spans
@@ -121,6 +121,21 @@ def _index_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_verify(args: argparse.Namespace) -> int:
+    from qa.index.opening import verify_index
+
+    checked = verify_index(args.name)
+    files = len(checked.manifest.files)
+    for problem in checked.problems:
+        print(f"index {checked.target}: {problem}")
+    if checked.problems:
+        raise IndexCorruptError(f"index {checked.target}: {len(checked.problems)} of {files} files damaged; "
+                                f"{checked.rebuild_hint}")
+    print(f"index {checked.target}: ok, {files} files ({checked.manifest.size_bytes / 1e6:.1f} MB) "
+          "match their sizes and checksums")
+    return 0
+
+
 def _report_load(result) -> None:
     for skipped in result.skipped:
         print(f"skipped {skipped.location}: {skipped.reason}", file=sys.stderr)
@@ -171,6 +186,9 @@ def _add_index_commands(commands: argparse._SubParsersAction) -> None:
     info = index.add_parser("info", help="counts, model, size and build time of an index")
     info.add_argument("name")
     info.set_defaults(handler=_index_info)
+    verify = index.add_parser("verify", help="check every file of an index against its size and checksum")
+    verify.add_argument("name")
+    verify.set_defaults(handler=_index_verify)
 
 
 def _add_ask_command(commands: argparse._SubParsersAction) -> None:

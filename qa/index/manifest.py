@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from qa.errors import IndexCorruptError
-from qa.index.store import write_json
+from qa.index.store import sha256_file, write_json
 from qa.ingest.chunking import ChunkSettings
 from qa.models.embedder import ModelIdentity
 
@@ -38,6 +38,22 @@ class StoredFile:
     path: str
     bytes: int
     sha256: str
+
+    def problem(self, folder: Path, *, checksum: bool) -> str | None:
+        """What is wrong with this file in ``folder``, or None.
+
+        The size costs one ``stat``; the checksum reads the whole file, so the caller says
+        whether it is worth it.
+        """
+        path = folder / self.path
+        if not path.is_file():
+            return "is missing"
+        size = path.stat().st_size
+        if size != self.bytes:
+            return f"has {size} bytes, expected {self.bytes} (truncated?)"
+        if checksum and sha256_file(path) != self.sha256:
+            return "does not match its checksum (corrupted)"
+        return None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 Each update holds the writer lock from reading the current version to publishing the next,
 so two updates never both start from the same version and lose one another's articles.
+
+Before anything else it checks every file of the current version against its checksum, not
+only those opening hashes: it copies the rows and vectors of unchanged articles out of the
+memory-mapped files, and the new version's fresh checksums would vouch for any damage copied.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def add_to_index(
     started = time.perf_counter()
     target = resolve_index_path(name_or_path)
     with writer_lock(target):
-        current = open_index(target, model=embedder.identity)
+        current = open_index(target, model=embedder.identity, checksums="all")
         incoming = {a.id: a for a in articles}
         old = {a.id: a for a in current.articles}
         unchanged = {i for i, a in incoming.items() if i in old and old[i].content_hash == a.content_hash}
@@ -61,7 +65,7 @@ def remove_from_index(name_or_path: str | Path, ids: Iterable[str], *, embedder:
     started = time.perf_counter()
     target = resolve_index_path(name_or_path)
     with writer_lock(target):
-        current = open_index(target, model=embedder.identity)
+        current = open_index(target, model=embedder.identity, checksums="all")
         drop = set(ids)
         missing = drop - {a.id for a in current.articles}
         if missing:

@@ -63,18 +63,102 @@ def test_build_then_open_round_trips(index_home, sample_articles):
     assert (index_home / "s").is_symlink()  # published by an atomic link swap
 
 
-def test_flipped_bytes_and_truncation_are_clear_errors(index_home, sample_articles):
+def _flip_byte(path, at: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+READ_WHOLE = {"articles.jsonl", "chunks.npy", "sentences.npy", "bm25/folded/params.index.json",
+              "bm25/marked/params.index.json"}
+
+
+def test_opening_hashes_what_it_reads_whole_and_checks_the_size_of_the_mapped_rest(index_home, sample_articles, monkeypatch):
+    from qa.index import dense, manifest
+
     embedder = HashingEmbedder()
+    build_index(sample_articles, name_or_path="s", embedder=embedder)
+    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 10)
+    build_index(sample_articles, name_or_path="hnsw", embedder=embedder)
+    hashed = []
+    real_sha256 = manifest.sha256_file
+    monkeypatch.setattr(manifest, "sha256_file", lambda path: hashed.append(path) or real_sha256(path))
+
+    def hashed_on_open(name, **options):
+        hashed.clear()
+        index = open_index(name, **options)
+        return {str(p.relative_to(index.path.resolve())) for p in hashed}
+
+    assert hashed_on_open("s") == READ_WHOLE  # the flat vectors, sentence vectors and BM25 arrays are mapped
+    assert hashed_on_open("hnsw") == READ_WHOLE | {"vectors.faiss"}  # FAISS reads an HNSW graph whole
+    assert hashed_on_open("s", checksums="all") == {f.path for f in open_index("s").manifest.files}
+    assert hashed_on_open("s", verify=False) == set()
+
+
+def test_a_truncated_mapped_file_is_an_error_at_open(index_home, sample_articles):
+    build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder(), sources=["articles/"])
+    for relative in ("vectors.faiss", "sentence_vectors.npy", "bm25/marked/data.csc.index.npy"):
+        path = index_home / "s" / relative
+        whole = path.read_bytes()
+        path.write_bytes(whole[:-1])
+        with pytest.raises(IndexCorruptError, match=rf"{relative} has {len(whole) - 1} bytes, expected {len(whole)} "
+                                                     r"\(truncated\?\); rebuild it with: qa index build articles/ --name s$"):
+            open_index("s")
+        path.write_bytes(whole)
+
+
+def test_a_mapped_file_that_fails_to_load_is_named(index_home, sample_articles):
+    """A same-size change where numpy or FAISS parse (the header) fails at open, naming the file."""
+    build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder(), sources=["articles/"])
+    for relative in ("vectors.faiss", "sentence_vectors.npy", "bm25/folded/indptr.csc.index.npy"):
+        path = index_home / "s" / relative
+        whole = path.read_bytes()
+        _flip_byte(path, 0)
+        with pytest.raises(IndexCorruptError, match=rf"{relative} does not match its checksum \(corrupted\); rebuild"):
+            open_index("s")
+        path.write_bytes(whole)
+    open_index("s")
+
+
+def test_a_flipped_byte_in_a_mapped_file_is_caught_by_verify_and_by_add_never_extended(
+        index_home, sample_articles, tiny_model, capsys):
+    from qa.models.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(str(tiny_model), backend="torch")  # one the qa command can make again
     build_index(sample_articles, name_or_path="s", embedder=embedder, sources=["articles/"])
-    faiss_file = index_home / "s" / "vectors.faiss"
-    data = bytearray(faiss_file.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    faiss_file.write_bytes(bytes(data))
-    with pytest.raises(IndexCorruptError, match=r"vectors\.faiss does not match its checksum.*qa index build articles/ --name s"):
-        open_index("s")
-    faiss_file.write_bytes(bytes(data[:100]))
-    with pytest.raises(IndexCorruptError, match=r"truncated"):
-        open_index("s")
+    published = (index_home / "s").resolve()
+    for relative in ("vectors.faiss", "sentence_vectors.npy"):
+        _flip_byte(index_home / "s" / relative, -5)  # inside the vectors: the file still loads
+    open_index("s")  # opening hashes what it reads whole; the mapped files are checked by size only
+
+    assert cli_main(["index", "verify", "s"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"index {index_home / 's'}: {relative} does not match its checksum (corrupted)"
+                                for relative in ("sentence_vectors.npy", "vectors.faiss")]
+    assert err.splitlines() == [f"qa: error: index {index_home / 's'}: 2 of 19 files damaged; "
+                                "rebuild it with: qa index build articles/ --name s"]
+
+    extra = index_home.parent / "extra.txt"
+    extra.write_text(" date 2023-03 Đại tá Nguyễn Văn Bình chủ trì hội thảo an ninh mạng.", encoding="utf-8")
+    assert cli_main(["index", "add", str(extra), "--name", "s"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (f"qa: error: index {index_home / 's'}: sentence_vectors.npy does not match its checksum (corrupted); "
+                    "rebuild it with: qa index build articles/ --name s")
+    with pytest.raises(IndexCorruptError, match="sentence_vectors.npy does not match its checksum"):
+        remove_from_index("s", [sample_articles[0].id], embedder=embedder)
+    assert (index_home / "s").resolve() == published  # nothing was built on the damaged version
+    assert [p.name for p in index_home.iterdir() if p.name.startswith(".s.") and not p.name.endswith(".lock")] == [published.name]
+
+
+def test_verify_on_a_good_index_prints_ok_and_exits_0(index_home, sample_articles, capsys):
+    build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder())
+    assert cli_main(["index", "verify", "s"]) == 0
+    out, err = capsys.readouterr()
+    size = open_index("s").manifest.size_bytes / 1e6
+    assert out.splitlines() == [f"index {index_home / 's'}: ok, 19 files ({size:.1f} MB) match their sizes and checksums"]
+    assert err == ""
+    assert cli_main(["index", "verify", "nothing"]) == 1
+    assert capsys.readouterr().err.startswith("qa: error: no index at ")
 
 
 def test_missing_index_and_other_model_are_refused(index_home, sample_articles):
