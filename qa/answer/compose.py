@@ -4,7 +4,8 @@ answers of articles of other dates.
 The confidence is the reader's calibrated probability that its best candidate is right
 (``Calibration``); below the threshold the assistant abstains and still cites the closest
 passages. When the best sentences of articles of different dates give different answers
-(who headed the department in May, and in December), all of them are listed, newest first.
+(who headed the department in May, and in December), all of them are listed: newest first,
+unless the question names a time ("tháng 5"), when the articles of that time lead.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def best_per_article(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 def disagreeing(question: Question, leaders: Sequence[Candidate], *, settings: ComposeSettings = ComposeSettings()) -> list[Candidate]:
-    """Articles of different dates whose nearly as good answers differ, newest first; else []."""
+    """Articles of different dates whose nearly as good answers differ, in ``_by_date`` order; else []."""
     if len(leaders) < 2 or question.kind not in DISAGREEING_KINDS or leaders[0].span is None:
         return []
     first = leaders[0]
@@ -61,8 +62,21 @@ def disagreeing(question: Question, leaders: Sequence[Candidate], *, settings: C
     ]
     if not rivals:
         return []
-    group = [first, *rivals]
-    return sorted(group, key=lambda c: c.passage.article.date.first_day().toordinal() if c.passage.article.date else 0, reverse=True)
+    return _by_date(question, [first, *rivals])
+
+
+def _by_date(question: Question, group: Sequence[Candidate]) -> list[Candidate]:
+    """Newest first, undated last; the articles of a time the question names before all others.
+
+    Newest is the right guess only when the question leaves the time open: "Ai chủ trì cuộc
+    họp tháng 5?" is answered by May's article even when December's is newer.
+    """
+    def key(candidate: Candidate) -> tuple[bool, int]:
+        published = candidate.passage.article.date
+        named = any(time.matches(published) for time in question.times)
+        return named, published.first_day().toordinal() if published else 0
+
+    return sorted(group, key=key, reverse=True)
 
 
 def _ordered_citations(lead: list[Candidate], passages: Sequence[Passage], leaders: Sequence[Candidate], k: int) -> tuple[Citation, ...]:

@@ -15,6 +15,19 @@ The rules are plain text rewrites, tried in order, and the page shows the result
 3. **Short** — two or three words such as "Khi nào?", "Ở đâu?", "Ai chủ trì?": joined with
    the previous question's topic.
 
+A time stands for a time: "Còn tháng 12?" or "What about December?" replaces the time the
+previous question named ("Ai chủ trì cuộc họp tháng 5?" → "Ai chủ trì cuộc họp tháng 12?"),
+so the rewritten question names the time the articles are then chosen by.
+
+A rewrite is said in one language. When the follow-up and the previous question are in
+different languages, only what can be said in the other one crosses over: the time, written
+anew ("tháng 5" ↔ "in May"), the kind of event from a short list ("cuộc họp" ↔ "meeting") and
+people's names. "Who attended?" after "Ai chủ trì cuộc họp tháng 5?" is "Who attended the
+meeting in May?", never "Who attended cuộc họp tháng 5?"; when nothing crosses, the follow-up
+is asked as typed. The sentence is the one that holds the question: the follow-up's own, or
+for a contrast without a question of its own ("Còn hội nghị tháng 12 thì sao?") the previous
+one, whose language it then keeps.
+
 Anything else stands alone and is asked as typed. Patterns are written with diacritics and
 matched accent-folded for a question typed without them, except the words that folding
 makes ambiguous ("đó"/"do", "họ"/"ho").
@@ -26,6 +39,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answer.question import ROLE_VERBS, analyse
+from qa.answer.question_dates import AskedTime, asked_times, matching_key, time_mentions
 from qa.ingest.text import fold_accents, has_diacritics, nfc
 
 _MAX_PERSON_WORDS = 8  # a longer "answer" is a sentence, not a name to put in a question
@@ -56,7 +70,10 @@ _BOUNDARY_VI = (rf"\s(?:diễn ra|được|đã|là|có|ở đâu|tại đâu|kh
                 rf"hợp tác|mở rộng|tham dự|giữ|{_ROLE})\b")
 _BOUNDARY_EN = r"\s(?:held|take place|took place|happen|happened|located|organi[sz]ed|say|said|do|did)\b"
 _ASKER_VERB_VI = rf"^(?:ai|người nào|vị nào)\s+(?:đã\s+)?(?:{_ROLE})\s+"
-_DATE_PHRASE = r"\b(?:năm|tháng|ngày|year|month)\s+\d+(?:/\d+)*"
+# Kinds of event in both languages, so that a follow-up in the other language can still say
+# what the previous question was about. First match wins: "họp báo" before "cuộc họp".
+_EVENTS = (("họp báo", "press conference"), ("hội nghị", "conference"), ("hội thảo", "workshop"),
+           ("cuộc họp", "meeting"), ("buổi họp", "meeting"), ("gặp mặt", "meeting"), ("buổi lễ", "ceremony"))
 
 
 @dataclass(frozen=True)
@@ -81,13 +98,6 @@ class Resolution:
 # --- matching ------------------------------------------------------------------------------
 
 
-def _key(text: str) -> str:
-    """Lower-cased and accent-folded, same length as ``text`` so spans map back onto it."""
-    lowered = text.lower()
-    folded = fold_accents(lowered)
-    return folded if len(folded) == len(lowered) else lowered
-
-
 def _search(pattern: str, text: str, *, marked_only: bool = False) -> re.Match[str] | None:
     """Search a pattern written with diacritics; folded when the text was typed without them."""
     if has_diacritics(text):
@@ -95,7 +105,7 @@ def _search(pattern: str, text: str, *, marked_only: bool = False) -> re.Match[s
         return re.search(pattern, lowered) if len(lowered) == len(text) else None
     if marked_only:
         return None
-    return re.search(fold_accents(pattern), _key(text))
+    return re.search(fold_accents(pattern), matching_key(text))
 
 
 def _words(text: str) -> list[str]:
@@ -126,7 +136,67 @@ def _lower_first(text: str) -> str:
 
 
 def _asks_something(text: str) -> bool:
-    return analyse(text).kind != "other" and _key(_body(text)) not in _GENERIC_TAILS
+    return analyse(text).kind != "other" and matching_key(_body(text)) not in _GENERIC_TAILS
+
+
+def _language(text: str) -> str:
+    return analyse(text).language
+
+
+# --- times and languages -------------------------------------------------------------------
+
+
+def _only_time(phrase: str, *, said_in: str) -> AskedTime | None:
+    """The time ``phrase`` names when it names nothing else ("năm 2023", "in December"), read
+    where it was said: "May" alone may be a verb, in "What about May?" it is the month."""
+    body = _body(said_in)
+    start = body.rfind(phrase)
+    mentions = [m for m in time_mentions(body) if start <= m.start and m.end <= start + len(phrase)]
+    bounds = [start, *(edge for m in mentions for edge in (m.start, m.end)), start + len(phrase)]
+    rest = "".join(body[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True))
+    return mentions[0].time if start >= 0 and mentions and not re.search(r"\w", rest) else None
+
+
+def _opens_with_time(text: str) -> bool:
+    mentions = time_mentions(text)
+    return bool(mentions) and mentions[0].start == 0
+
+
+def _with_time(body: str, time: AskedTime) -> str:
+    """``body`` asking about ``time`` in place of its own time, in ``body``'s language."""
+    language, diacritics = _language(body), has_diacritics(body)
+    mentions = time_mentions(body)
+    if not mentions:
+        return f"{body} {time.phrase(language, diacritics=diacritics)}"
+    old = mentions[0]
+    phrase = time.instead_of(old.time).phrase(language, diacritics=diacritics, bare=old.is_bare(body))
+    return body[: old.start] + phrase + body[old.end :]
+
+
+def _event(text: str, language: str) -> str:
+    """The kind of event ``text`` names, said in ``language`` ("cuộc họp" → "the meeting"); else ""."""
+    key = matching_key(text)
+    for vietnamese, english in _EVENTS:
+        if re.search(rf"\b{fold_accents(english if language == 'vi' else vietnamese)}\b", key):
+            return vietnamese if language == "vi" else f"the {english}"
+    return ""
+
+
+def _carried(text: str, language: str, *, diacritics: bool) -> str:
+    """What of ``text`` can be said in the other ``language``: its event and its time
+    ("cuộc họp tháng 5" → "the meeting in May"); "" when it names neither."""
+    times = asked_times(text)
+    time = times[0].phrase(language) if times else ""
+    said = " ".join(filter(None, (_event(text, language), time)))
+    return said if diacritics else fold_accents(said)
+
+
+def _topic_for(question: str, previous: PreviousTurn) -> str:
+    """The previous question's topic, in ``question``'s language."""
+    language = _language(question)
+    if _language(previous.question) == language:
+        return _topic(previous.question)
+    return _carried(previous.question, language, diacritics=has_diacritics(question))
 
 
 # --- noun phrases of the previous question -------------------------------------------------
@@ -153,19 +223,12 @@ def _noun_phrase(body: str) -> tuple[int, int] | None:
 
 
 def _head_span(body: str, phrase: str) -> tuple[int, int] | None:
-    """The span of ``body`` that ``phrase`` should replace: a date phrase of the same kind, or
-    the stretch starting at the phrase's head words (its first two)."""
-    date = re.match(fold_accents(_DATE_PHRASE), _key(phrase))
-    if date:
-        unit = date.group().split()[0]
-        for match in re.finditer(fold_accents(_DATE_PHRASE), _key(body)):
-            if match.group().split()[0] == unit:
-                return match.span()
-        return None
-    words = [w for w in _words(_key(phrase)) if w not in ("the", "a", "an")]
+    """The span of ``body`` that ``phrase`` should replace: the stretch starting at the phrase's
+    head words (its first two)."""
+    words = [w for w in _words(matching_key(phrase)) if w not in ("the", "a", "an")]
     if not words:
         return None
-    head = re.search(r"\b" + r"\s+".join(map(re.escape, words[:2])) + r"\b", _key(body))
+    head = re.search(r"\b" + r"\s+".join(map(re.escape, words[:2])) + r"\b", matching_key(body))
     return (head.start(), _boundary(body, head.end())) if head else None
 
 
@@ -176,7 +239,7 @@ def _topic(question: str) -> str:
     if span:
         return body[span[0] : span[1]]
     pieces, last = [], 0
-    for match in re.finditer(fold_accents(_QUESTION_PHRASES), _key(body)):
+    for match in re.finditer(fold_accents(_QUESTION_PHRASES), matching_key(body)):
         pieces.append(body[last : match.start()])
         last = match.end()
     return " ".join("".join([*pieces, body[last:]]).split())
@@ -188,13 +251,13 @@ def _topic(question: str) -> str:
 def _contrast_parts(question: str) -> tuple[str, str | None] | None:
     """(X, Y) of "Còn X thì Y?" / "What about X?"; Y is None when there is no "thì" clause."""
     body = _body(question)
-    key = _key(body)
+    key = matching_key(body)
     if analyse(body).language == "en":
         match = re.search(_CONTRAST_EN, body, re.I)
         return (match.group("x") or match.group("x2"), None) if match else None
     if has_diacritics(body):
         match = re.search(_CONTRAST_VI, body.lower()) if len(body.lower()) == len(body) else None
-    elif not key.startswith("con ") or " thi " in key:  # unmarked "con" alone may be a noun ("con đường")
+    elif not key.startswith("con ") or " thi " in key or _opens_with_time(body[4:]):  # "con" may be a noun ("con đường")
         match = re.search(fold_accents(_CONTRAST_VI), key)
     else:
         match = None
@@ -209,18 +272,21 @@ def _contrast(question: str, previous: PreviousTurn) -> Resolution | None:
     if parts is None:
         return None
     x, y = parts
+    body = _body(previous.question)
+    time = _only_time(x, said_in=question)
+    if time is not None and (y is None or not _asks_something(y)):
+        return Resolution(_sentence(_with_time(body, time)), "contrast")
     if y is None and _asks_something(x):  # "Vậy ai chủ trì?", "And who chaired it?": a question after a particle
         return _pronoun(x, previous) or _short(x, previous)
     if y is not None and _asks_something(y):
         leading = _search(_LEADING_QUESTION, y) is not None
         return Resolution(_sentence(f"{y} {_inline(x)}" if leading else f"{x} {y}"), "contrast")
-    body = _body(previous.question)
-    is_date = re.match(fold_accents(_DATE_PHRASE), _key(x)) is not None
-    span = _head_span(body, x) or (None if is_date else _noun_phrase(body))
-    if span:
-        rewritten = body[: span[0]] + x + body[span[1] :]
-    else:
-        rewritten = f"{body} {x}" if is_date else f"{body} ({x})"
+    if _language(question) != _language(body):
+        x = _carried(x, _language(body), diacritics=has_diacritics(body))
+        if not x:
+            return Resolution(question)  # "What about the budget?" after a Vietnamese question: as typed
+    span = _head_span(body, x) or _noun_phrase(body)
+    rewritten = body[: span[0]] + x + body[span[1] :] if span else f"{body} ({x})"
     return Resolution(_sentence(rewritten), "contrast")
 
 
@@ -233,8 +299,9 @@ def _person(previous: PreviousTurn) -> str | None:
     return None
 
 
-def _with_context(question: str, previous: PreviousTurn) -> Resolution:
-    return Resolution(_sentence(f"{_body(question)} ({_topic(previous.question)})"), "pronoun")
+def _with_context(question: str, previous: PreviousTurn) -> Resolution | None:
+    topic = _topic_for(question, previous)
+    return Resolution(_sentence(f"{_body(question)} ({topic})"), "pronoun") if topic else None
 
 
 def _pronoun(question: str, previous: PreviousTurn) -> Resolution | None:
@@ -249,31 +316,38 @@ def _pronoun(question: str, previous: PreviousTurn) -> Resolution | None:
     it = _search(_IT_EN, question) if analyse(question).language == "en" else None
     if thing is None and it is None:
         return None
+    start, end = (thing or it).span()
+    if _language(question) != _language(previous.question):
+        topic = _topic_for(question, previous)
+        return Resolution(_sentence(question[:start] + topic + question[end:]), "pronoun") if topic else None
     body = _body(previous.question)
     span = _head_span(body, thing.group("head")) if thing else _noun_phrase(body)
     if span is None:
         return _with_context(question, previous)
-    start, end = thing.span() if thing else it.span()
     return Resolution(_sentence(question[:start] + body[span[0] : span[1]] + question[end:]), "pronoun")
 
 
 def _short(question: str, previous: PreviousTurn) -> Resolution | None:
     """"Khi nào?" takes the place of the previous question word ("… diễn ra ở đâu?" → "… diễn ra
-    khi nào?") or joins the previous topic; "Năm 2023?" swaps the previous date."""
+    khi nào?") or joins the previous topic; "Năm 2023?" swaps the previous time."""
     body = _body(question)
     words = _words(body)
     if not 0 < len(words) <= _SHORT_WORDS:
         return None
-    if not _asks_something(body):
-        is_date = re.match(fold_accents(_DATE_PHRASE), _key(body))
-        return _contrast(f"Còn {_lower_first(body)}", previous) if is_date else None
-    if any(w[:1].isupper() for w in words[1:]) or any(w.isdigit() for w in words):
-        return None  # "Who is Hà?" names its own subject
+    if not _asks_something(body):  # "Năm 2023?", "Tháng 5 thì sao?", "In May?": "Còn" left out
+        if not _opens_with_time(body):
+            return None
+        resolution = _contrast(f"{'Còn' if has_diacritics(body) else 'con'} {_lower_first(body)}", previous)
+        return resolution if resolution is not None and resolution.rewritten else None
+    if any(w[:1].isupper() for w in words[1:]) or any(w.isdigit() for w in words) or analyse(body).times:
+        return None  # "Who is Hà?", "Ai chủ trì tháng 5?" name their own subject
     previous_body = _body(previous.question)
     closing = _search(_CLOSING_QUESTION, previous_body)
-    if closing and not _search(_SUBJECT_QUESTION, body) and analyse(body).language == "vi":
+    if closing and not _search(_SUBJECT_QUESTION, body) and _language(body) == _language(previous_body) == "vi":
         return Resolution(_sentence(previous_body[: closing.start()] + _lower_first(body)), "short")
-    topic = _topic(previous.question)
+    topic = _topic_for(body, previous)
+    if not topic:
+        return None
     if _search(_LEADING_QUESTION, body):
         return Resolution(_sentence(f"{body} {_inline(topic)}"), "short")
     return Resolution(_sentence(f"{topic} {_lower_first(body)}"), "short")

@@ -1,4 +1,4 @@
-"""What a question asks: its language, its type and the role verb it turns on.
+"""What a question asks: its language, its type, the role verb it turns on and the times it names.
 
 Patterns are written once with diacritics; for a question typed without them the same
 patterns are matched in folded form, so "ai chu tri" is a who-question like "ai chủ trì".
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.answer.question_dates import AskedTime, asked_times
 from qa.ingest.text import fold_accents, has_diacritics, nfc
 
 # Order matters: "ngày bao nhiêu" is a when-question before it is a how-many one, and
@@ -61,7 +62,7 @@ _ENGLISH_TITLES = {
 }
 _ENGLISH_START = re.compile(
     r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
-    r"name|list|tell me)\b"
+    r"name|list|tell me|and)\b"
 )
 _ENGLISH_HINT = re.compile(r"\b(who|what|when|where|which|why|how|did|does|is|are|was|were|the|of)\b", re.I)
 
@@ -75,6 +76,7 @@ class Question:
     role_verbs: tuple[str, ...]
     unit: str | None  # the noun counted in a how-many question ("cơ quan")
     titles: tuple[str, ...] = ()  # Vietnamese titles an English question names ("cục trưởng")
+    times: tuple[AskedTime, ...] = ()  # "tháng 5", "năm 2022": articles of these dates answer first
 
 
 def _matchable(text: str, *, diacritics: bool) -> str:
@@ -128,4 +130,5 @@ def analyse(question: str) -> Question:
         role_verbs=_role_verbs(lowered, diacritics=diacritics, english=english),
         unit=_unit(lowered, diacritics=diacritics),
         titles=tuple(v for k, v in _ENGLISH_TITLES.items() if english and re.search(rf"\b(?:{k})\b", lowered)),
+        times=asked_times(text),
     )

@@ -40,8 +40,9 @@ def answer_lines(answer: Answer) -> AnswerLines:
     resolved = answer.resolved_date if answer.resolved_date and answer.resolved_date not in answer.text else None
     by_date = ()
     if answer.alternatives:
-        first = DatedAnswer(answer.citations[0].date, answer.text, 1, True)
-        by_date = (first, *(DatedAnswer(a.date, a.text, a.citation, False) for a in answer.alternatives))
+        dated = [(answer.citations[0].date, answer.text, 1), *((a.date, a.text, a.citation) for a in answer.alternatives)]
+        newest = max((d for d, _, _ in dated if d), default=None)  # the lead is not always the newest: a named time leads
+        by_date = tuple(DatedAnswer(d, text, number, d is not None and d == newest) for d, text, number in dated)
     # A sentence that is the whole answer (the reader found no shorter span) is not shown twice.
     return AnswerLines(True, answer.text, resolved, by_date, "" if answer.sentence == answer.text else answer.sentence)
 

@@ -1,9 +1,10 @@
-"""Hybrid retrieval: dense and BM25 candidates fused, with date and source filters.
+"""Hybrid retrieval: dense and BM25 candidates fused, with date and source filters and a
+preference for articles of the time a question names.
 
 The index searches each side (``CorpusIndex.dense_search``, ``LexicalIndex.search``); this
-module only chooses the rows a filter admits and fuses the two rankings. Both component ranks
-are kept on every passage, so a surprising result can be traced to the retriever that put it
-there.
+module only chooses the rows a filter admits, fuses the two rankings and lifts the passages of
+articles whose date matches the question's own times. Both component ranks are kept on every
+passage, so a surprising result can be traced to the retriever that put it there.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from qa.ingest.corpus import Article
 from qa.models.embedder import Embedder
 from qa.index.corpus_index import CorpusIndex
 from qa.answer.question import analyse
+from qa.answer.question_dates import AskedTime
 from qa.timing import stage
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -32,6 +34,8 @@ class Filters:
 
     A month-precise date matches a range that overlaps its month; an undated article never
     matches a date filter. ``source`` matches any part of the article's source or origin.
+    These are the user's hard limits; the times a question names only reorder what they admit
+    (``RetrievalSettings.time_boost``).
     """
 
     date_from: date | None = None
@@ -71,6 +75,14 @@ class RetrievalSettings:
     """How candidates are fused. The defaults won on UIT-ViNewsQA (bench/retrieval_vinewsqa.py):
     min-max weighted fusion with 0.3 on the dense side beat reciprocal rank fusion by 7 points
     of R@1. English questions lean on the dense side: BM25 finds little but names and numbers.
+
+    ``time_boost`` lifts the passages of articles dated at a time the question names by that
+    share of the best fused score; 0 turns it off. Half the best score won on the gold set over
+    the sample articles with a 2023 year-end article and 147 dated Dân trí articles beside them:
+    R@1 86.6 against 84.8 without it, and answers holding a gold answer 74.1 % against 73.2 %.
+    A lift of 1 or more, which sets every matching passage above every other (a filter that
+    falls back to the rest), found one more article first (87.5) but answered worse (73.2 %):
+    it buried the December article that a question about a plan "dated 25 May 2022" needs.
     """
 
     mode: Mode = "hybrid"
@@ -79,6 +91,7 @@ class RetrievalSettings:
     dense_weight: float = 0.3
     english_dense_weight: float = 0.8
     candidates: int = 50
+    time_boost: float = 0.5
 
 
 class Retriever:
@@ -110,9 +123,10 @@ class Retriever:
                 lexical = (self.index.lexical.search(question, k=candidates, allowed=allowed).ranked()
                            if self.settings.mode in ("hybrid", "bm25") else {})
             with stage("fusion"):
-                english = analyse(question).language == "en"
-                weight = self.settings.english_dense_weight if english else self.settings.dense_weight
-                results.append(self._fuse(dense[position].ranked() if want_dense else {}, lexical, k, dense_weight=weight))
+                analysed = analyse(question)
+                weight = self.settings.english_dense_weight if analysed.language == "en" else self.settings.dense_weight
+                results.append(self._fuse(dense[position].ranked() if want_dense else {}, lexical, k, dense_weight=weight,
+                                          times=analysed.times))
         return results
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
@@ -121,8 +135,8 @@ class Retriever:
         return self.index.chunks_of_articles([filters.admits(a) for a in self.index.articles])
 
     def _fuse(self, dense: dict[int, tuple[int, float]], lexical: dict[int, tuple[int, float]], k: int,
-              *, dense_weight: float) -> list[Passage]:
-        fused = self._fused_scores(dense, lexical, dense_weight)
+              *, dense_weight: float, times: tuple[AskedTime, ...]) -> list[Passage]:
+        fused = self._prefer_times(self._fused_scores(dense, lexical, dense_weight), times)
         best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
         return [
             Passage(
@@ -145,6 +159,19 @@ class Retriever:
             return {row: sum(1.0 / (k + hits[row][0]) for hits in (dense, lexical) if row in hits) for row in rows}
         dense_part, lexical_part = _normalised(dense), _normalised(lexical)
         return {row: dense_weight * dense_part.get(row, 0.0) + (1 - dense_weight) * lexical_part.get(row, 0.0) for row in rows}
+
+    def _prefer_times(self, fused: dict[int, float], times: tuple[AskedTime, ...]) -> dict[int, float]:
+        """Passages of articles dated at a time the question names gain a share of the best score.
+
+        A lift rather than a filter: the time may be that of an event an article of another
+        date reports ("Kế hoạch … ngày 25/5/2022" is cited in a December article), and an
+        undated article may still hold the answer.
+        """
+        if not times or not fused or self.settings.time_boost <= 0:
+            return fused
+        lift = self.settings.time_boost * (max(fused.values()) or 1.0)
+        dated = {row: self.index.article_of(row).date for row in fused}
+        return {row: score + lift * any(t.matches(dated[row]) for t in times) for row, score in fused.items()}
 
 
 def _normalised(hits: dict[int, tuple[int, float]]) -> dict[int, float]:

@@ -13,7 +13,8 @@ import pytest
 
 from qa.answer.calibration import Calibration
 from qa.answer.compose import ComposeSettings, compose_answer, disagreeing
-from qa.answer.question import Question
+from qa.answer.question import Question, analyse
+from qa.answer.question_dates import AskedTime
 from qa.answer.reading import Candidate
 from qa.answer.spans import Span
 from qa.answer.types import Alternative
@@ -138,6 +139,37 @@ def test_a_rival_without_a_span_is_not_listed():
     assert disagreeing(WHO, leaders, settings=SETTINGS) == []
 
 
+# --- a time named in the question leads --------------------------------------------------------
+
+
+def _naming(*times: AskedTime) -> Question:
+    return replace(WHO, times=times)
+
+
+def test_a_named_month_puts_its_article_first_though_another_is_newer():
+    leaders = _leaders((DECEMBER, 1.0), (MAY, 0.95), (LAST_YEAR, 0.91))
+    assert _ids(disagreeing(_naming(AskedTime(month=5)), leaders, settings=SETTINGS)) == ["may", "dec", "2021"]
+
+
+def test_articles_of_the_named_time_come_newest_first_then_the_others_newest_first():
+    leaders = _leaders((MAY, 1.0), (LAST_YEAR, 0.95), (DECEMBER, 0.92))
+    assert _ids(disagreeing(_naming(AskedTime(2022)), leaders, settings=SETTINGS)) == ["dec", "may", "2021"]
+    assert _ids(disagreeing(_naming(AskedTime(2021)), leaders, settings=SETTINGS)) == ["2021", "dec", "may"]
+    # Either of two named times counts.
+    both = _naming(AskedTime(2021), AskedTime(2022, 5))
+    assert _ids(disagreeing(both, leaders, settings=SETTINGS)) == ["may", "2021", "dec"]
+
+
+def test_a_named_time_no_article_has_leaves_newest_first():
+    leaders = _leaders((MAY, 1.0), (LAST_YEAR, 0.95), (DECEMBER, 0.92))
+    assert _ids(disagreeing(_naming(AskedTime(2020)), leaders, settings=SETTINGS)) == ["dec", "may", "2021"]
+
+
+def test_an_undated_article_never_matches_a_named_time():
+    leaders = _leaders((UNDATED, 1.0), (DECEMBER, 0.95), (MAY, 0.92))
+    assert _ids(disagreeing(_naming(AskedTime(month=5)), leaders, settings=SETTINGS)) == ["may", "dec", "undated"]
+
+
 # --- compose_answer() ------------------------------------------------------------------------
 
 
@@ -179,6 +211,19 @@ def test_disagreeing_articles_answer_newest_first_with_the_others_as_alternative
     assert [c.doc_id for c in answer.citations] == ["dec", "may", "2021"]
     for citation, alternative in zip(answer.citations[1:], answer.alternatives):
         assert citation.number == alternative.citation and citation.date == alternative.date
+
+
+def test_disagreeing_articles_answer_with_the_named_months_article_first():
+    """"Ai là Cục trưởng tháng 5?": December's answer is newer and scored higher, May's leads."""
+    question = analyse("Ai là Cục trưởng tháng 5?")
+    assert question.kind == "who" and question.times == (AskedTime(month=5),)
+    dec_passage, may_passage = _passage(DECEMBER, 0), _passage(MAY, 1)
+    candidates = [_candidate(dec_passage, ANSWERS["dec"], 1.0), _candidate(may_passage, ANSWERS["may"], 0.95)]
+    answer = compose_answer(question, [dec_passage, may_passage], candidates, calibration=CALIBRATION, k=5,
+                            settings=SETTINGS)
+    assert answer.text == "Đại tá Nguyễn Văn An" and answer.sentence == "Đại tá Nguyễn Văn An là Cục trưởng."
+    assert answer.alternatives == (Alternative("Thiếu tướng Đỗ Triệu Phong", "2022-12", 2),)
+    assert [c.doc_id for c in answer.citations] == ["may", "dec"]
 
 
 def test_below_the_threshold_the_text_is_empty_but_the_citations_stay():

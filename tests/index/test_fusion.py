@@ -11,7 +11,8 @@ worked out from the formulas:
   retriever did not return counting 0 on that side, ``w`` the English weight for English
   questions;
 - rrf: ``Σ 1 / (rrf_k + rank)`` over the retrievers that returned the passage;
-- best first, a tie going to the earlier passage.
+- best first, a tie going to the earlier passage;
+- a question that names a time lifts the passages of articles of that time (at the end).
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pytest
 
 from qa.answer.question import analyse
+from qa.answer.question_dates import AskedTime
 from qa.index.building import build_index
-from qa.index.retrieve import Passage, RetrievalSettings, Retriever
+from qa.index.retrieve import Filters, Passage, RetrievalSettings, Retriever
 from qa.ingest.corpus import make_article
 from qa.models.embedder import ModelIdentity
 
@@ -174,3 +177,77 @@ def test_rrf_depends_on_ranks_not_scores(corpus, tmp_path):
     reordered_alike = _build(tmp_path / "index", {"A": 0.99, "B": 0.3, "C": 0.29, "D": -0.5, "E": -0.9})
     assert _scores(_search(reordered_alike, MOSTLY_IN_A_PARTLY_IN_D, RRF)) == pytest.approx(
         _scores(_search(corpus, MOSTLY_IN_A_PARTLY_IN_D, RRF)), abs=1e-12)
+
+
+# --- a time named in the question -------------------------------------------------------------
+#
+# The same five articles, now dated. A passage of an article whose date matches a time the
+# question names gains ``time_boost`` × the best fused score; "tháng 5", "năm 2022" and "in May"
+# add no word BM25 finds, so the fused scores before the lift are those worked out above.
+
+DATES = {"A": "2022-12", "B": "2022-05", "C": None, "D": "2021-05", "E": "2022-05"}
+HALF_LIFT = replace(THREE_CANDIDATES, time_boost=0.5)
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory):
+    articles = [make_article(id=headline[-1], title=headline, text=text, source="test", date=DATES[headline[-1]])
+                for headline, text in ARTICLES.items()]
+    embedder = FixedCosineEmbedder(COSINES)
+    return build_index(articles, name_or_path=tmp_path_factory.mktemp("dated") / "index", embedder=embedder), embedder
+
+
+def test_a_named_month_lifts_that_months_articles(dated):
+    question = "Tê giác ở đâu tháng 5?"
+    assert analyse(question).times == (AskedTime(month=5),)
+    # Before the lift: D 0.75, A 0.25, B 0.25 × 2/3, C 0 (as in the first test). May's articles
+    # are B (2022) and D (2021); C is undated. The lift is 0.5 × 0.75.
+    expected = {"D": 0.75 + 0.375, "B": 0.25 * 2 / 3 + 0.375, "A": 0.25, "C": 0.0}
+    found = _search(dated, question, HALF_LIFT)
+    assert _scores(found) == pytest.approx(expected, abs=1e-6)
+    assert _order(found) == ["D", "B", "A", "C"]
+
+
+def test_a_lift_is_not_a_filter_a_much_better_passage_of_another_year_still_leads(dated):
+    # "năm 2022" matches A (December) and B (May), not D (2021), which BM25 alone found.
+    found = _search(dated, "Tê giác ở đâu năm 2022?", HALF_LIFT)
+    expected = {"D": 0.75, "A": 0.25 + 0.375, "B": 0.25 * 2 / 3 + 0.375, "C": 0.0}
+    assert _scores(found) == pytest.approx(expected, abs=1e-6)
+    assert _order(found) == ["D", "A", "B", "C"]
+    # Month and year together match A alone.
+    assert _order(_search(dated, "Tê giác ở đâu tháng 12/2022?", HALF_LIFT)) == ["D", "A", "B", "C"]
+    assert _scores(_search(dated, "Tê giác ở đâu tháng 12/2022?", HALF_LIFT))["B"] == pytest.approx(0.25 * 2 / 3, abs=1e-6)
+
+
+def test_an_english_named_month_is_lifted_too(dated):
+    # English weights: A 0.75, B 0.75 × 2/3, D 0.25; the lift is 0.5 × 0.75 for B and D.
+    found = _search(dated, "Where is the rhinoceros in May?", HALF_LIFT)
+    expected = {"A": 0.75, "B": 0.5 + 0.375, "D": 0.25 + 0.375, "C": 0.0}
+    assert _scores(found) == pytest.approx(expected, abs=1e-6)
+    assert _order(found) == ["B", "A", "D", "C"]
+
+
+def test_no_named_time_or_no_lift_changes_nothing(dated):
+    plain = _scores(_search(dated, ONLY_IN_D, HALF_LIFT))
+    assert plain == pytest.approx({"D": 0.75, "A": 0.25, "B": 0.25 * 2 / 3, "C": 0.0}, abs=1e-6)
+    unlifted = _search(dated, "Tê giác ở đâu tháng 5?", replace(HALF_LIFT, time_boost=0.0))
+    assert _scores(unlifted) == pytest.approx(plain, abs=1e-6)
+
+
+def test_rrf_scores_are_lifted_by_the_same_share_of_the_best(dated):
+    found = _search(dated, "Tê giác ở đâu tháng 5?", replace(RRF, time_boost=0.5))
+    lift = 0.5 / 11  # A and D tie at 1 / 11, the best
+    expected = {"A": 1 / 11, "D": 1 / 11 + lift, "B": 1 / 12 + lift, "C": 1 / 13}
+    assert _scores(found) == pytest.approx(expected, abs=1e-9)
+    assert _order(found) == ["D", "B", "A", "C"]
+
+
+def test_user_date_filters_still_exclude_and_the_named_time_orders_what_they_admit(dated):
+    """From 2022 on: D (2021) and C (undated) are out whatever the question names."""
+    index, embedder = dated
+    filters = Filters(date_from=date(2022, 1, 1))
+    found = Retriever(index, embedder, settings=HALF_LIFT).search("Tê giác ở đâu tháng 5?", k=10, filters=filters)
+    # Dense over A, B, E (0.8, 0.6, 0.0): 1, 0.75, 0; BM25 finds only D, which is not admitted.
+    # Fused: A 0.25, B 0.1875, E 0; May's B and E gain 0.5 × 0.25.
+    assert _scores(found) == pytest.approx({"B": 0.1875 + 0.125, "A": 0.25, "E": 0.125}, abs=1e-6)
+    assert _order(found) == ["B", "A", "E"]
