@@ -214,7 +214,32 @@ def load_checkpoint(out: Path, net, optimizer, names: list[str]) -> int:
     return int(meta["step"])
 
 
-def export(out: Path, target: Path, names: list[str]) -> None:
+def validate(net, tokenizer: ReaderTokenizer, rows: list[dict]) -> dict[str, float]:
+    """Reader-only EM / F1 on the held-out questions, given their own article (no retrieval)."""
+    from qa.eval.metrics import exact_match, token_f1
+    from qa.models.span_reader import best_span
+
+    net.eval()
+    em, f1 = [], []
+    with torch.no_grad():
+        for row in rows:
+            q_ids = tokenizer.question_ids([row["question"]])[0]
+            windows = tokenizer.windows(q_ids, tokenizer.passage_tokens([row["context"]])[0], passage_index=0)
+            ids, mask = pad_batch(windows, pad_id=tokenizer.pad_id)
+            start, end, _ = net(torch.from_numpy(ids), torch.from_numpy(mask))
+            found = []
+            for k, w in enumerate(windows):
+                i, j, score = best_span(start[k, :len(w.input_ids)].numpy(), end[k, :len(w.input_ids)].numpy(), w.answer_mask,
+                                        max_tokens=30)
+                found.append((score - float(start[k, 0] + end[k, 0]), i, j, w))
+            _, i, j, window = max(found, key=lambda f: f[0])
+            text = row["context"][window.offsets[i, 0]:window.offsets[j, 1]]
+            em.append(exact_match(text, row["answers"]))
+            f1.append(token_f1(text, row["answers"]))
+    return {"questions": len(rows), "exact_match": round(float(np.mean(em)), 4), "f1": round(float(np.mean(f1)), 4)}
+
+
+def export(out: Path, target: Path, names: list[str], *, validation: dict) -> None:
     """fp16 trained parameters + manifest: what the package ships."""
     meta = json.loads((out / "checkpoint.json").read_text())
     tensors = load_file(str(out / "checkpoint.safetensors"))
@@ -227,7 +252,7 @@ def export(out: Path, target: Path, names: list[str]) -> None:
                 "steps": meta["step"], "epochs": meta["epochs"], "batch_size": meta["batch_size"],
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
-                "validation": meta.get("validation"), "sha256": {"reader.safetensors": digest}}
+                "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
 
@@ -248,7 +273,12 @@ def main() -> None:
     net = base_network(model_dir)
     names = trained_parameter_names(net)
     if args.export:
-        export(args.out, args.export, names)
+        load_checkpoint(args.out, net, torch.optim.AdamW(net.parameters()), names)
+        tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
+        validation = validate(net, tokenizer, load_questions()[1])
+        export(args.out, args.export, names, validation={"split": f"ViNewsQA train_subset2000, {VALIDATION_ARTICLES} held-out "
+                                                          "articles, each question given its own article", **validation})
+        print(json.dumps(validation))
         return
     freeze_untrained(net)
     args.out.mkdir(parents=True, exist_ok=True)

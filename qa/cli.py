@@ -216,7 +216,7 @@ def _eval(args: argparse.Namespace) -> int:
     report = evaluate(
         args.gold, index=args.index, corpus=args.corpus or (), ks=_cut_offs(args.k), retrievers=args.retriever or ["hybrid"],
         sources=args.sources, split=args.split, limit=args.limit, model=args.model, backend=args.backend,
-        reader=args.reader, rerank=not args.no_rerank, show_progress=True,
+        reader=args.reader, rerank=args.rerank, show_progress=True,
         log=lambda message: print(message, file=sys.stderr),
     )
     print("\n".join(summary_lines(report.to_dict())))
@@ -264,7 +264,7 @@ def _add_eval_command(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--model", help="embedding model, if not the default (or the --index's own)")
     _add_backend_option(evaluate)
     evaluate.add_argument("--reader", help="neural (the trained span reader, default) or rules (hand-written, fast)")
-    evaluate.add_argument("--no-rerank", action="store_true", help="keep the retriever's order (no reranking by the reader)")
+    evaluate.add_argument("--rerank", action="store_true", help="reorder the passages by the reader's answerability first")
     evaluate.add_argument("--out", help="folder for report.json, report.md, questions.jsonl, failures.md and plots")
     evaluate.set_defaults(handler=_eval)
 

@@ -227,7 +227,7 @@ def evaluate(
     backend: str | None = None,
     embedder: Embedder | None = None,
     reader: str | None = None,
-    rerank: bool = True,
+    rerank: bool = False,
     show_progress: bool = False,
     log: Callable[[str], None] = lambda message: None,
 ) -> EvalReport:

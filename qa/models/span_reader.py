@@ -81,7 +81,7 @@ class SpanModel:
         self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, str], PassageReading] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[PassageReading]] = OrderedDict()
         self._cache_size = cache_size
 
     @classmethod
@@ -93,14 +93,15 @@ class SpanModel:
         return cls(ensure_reader_graph(), tokenizer)
 
     def read(self, question: str, passages: Sequence[str], *, settings: SpanReaderSettings) -> list[PassageReading]:
+        """Readings of the passages, read together. int8 activations are quantised per batch, so
+        the cache holds whole sets: the same question and passages always give the same numbers."""
+        key = (question, tuple(passages))
         with self._lock:
-            missing = [p for p in dict.fromkeys(passages) if (question, p) not in self._cache]
-            if missing:
-                for text, reading in zip(missing, self._run(question, missing, settings), strict=True):
-                    self._cache[(question, text)] = reading
+            if key not in self._cache:
+                self._cache[key] = self._run(question, list(passages), settings)
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-            return [self._cache[(question, p)] for p in passages]
+            return list(self._cache[key])
 
     def _run(self, question: str, passages: list[str], settings: SpanReaderSettings) -> list[PassageReading]:
         q_ids = self.tokenizer.question_ids([question])[0]

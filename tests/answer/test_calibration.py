@@ -41,7 +41,7 @@ def test_a_round_trip_through_json_keeps_everything():
     assert Calibration.from_dict(calibration.to_dict()) == calibration
 
 
-@pytest.mark.parametrize("reader", ["rules"])
+@pytest.mark.parametrize("reader", ["rules", "neural"])
 def test_the_bundled_calibrations_match_their_readers_features(reader):
     """The shipped files were fitted with today's feature names and settings."""
     from qa.models.span_reader import SpanReader, SpanReaderSettings
