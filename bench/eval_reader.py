@@ -121,7 +121,7 @@ def main() -> int:
                                                        index="vinewsqa-minus", reader=reader, rerank=False, split=None, limit=None)
         summary[f"{reader} removed, full index"] = run(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
                                                      index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
-        summary[f"{reader} gold test"] = run(f"{reader}/gold-test", ROOT / "qa" / "data" / "gold_sample.jsonl", index="sample",
+        summary[f"{reader} gold test"] = run(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
                                            reader=reader, rerank=False, split="test", limit=None)
     summary_file.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
     text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
