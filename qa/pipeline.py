@@ -122,11 +122,11 @@ class Pipeline:
         with stage("query_embedding"):
             vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
         found = self.retriever.search_batch([cleaned[i][0] for i in live], k=max(k, MIN_PASSAGES), filters=filters, vectors=vectors)
-        readings = [Reading(analyse(text), (), (), notes + (_no_words_note(text),))
-                    for text, notes in cleaned]
+        analysed = [analyse(text) for text, _ in cleaned]
+        readings = [Reading(question, (), (), notes + (_no_words_note(text),))
+                    for question, (text, notes) in zip(analysed, cleaned, strict=True)]
         for slot, position in enumerate(live):
-            text, notes = cleaned[position]
-            question = analyse(text)
+            question, notes = analysed[position], cleaned[position][1]
             passages = found[slot]
             if self.reranker is not None:
                 with stage("rerank"):

@@ -220,7 +220,7 @@ class RulesReader:
         terms = _question_terms(question, self.index.lexical)
         rows = [row for _, row in pool]
         similarities = self.index.sentence_similarities(rows, query_vector)
-        shared = self._question_features(question, passages)
+        shared = question_features(question, passages, self.index.lexical, looked_in=self.settings.missing_terms_passages)
         scored = []
         for (passage, row), similarity in zip(pool, similarities):
             start, end = self.index.sentence_bounds(row)
@@ -250,14 +250,16 @@ class RulesReader:
         }
         return Candidate(passage, start, end, span, score, features)
 
-    def _question_features(self, question: Question, passages: Sequence[Passage]) -> dict[str, float]:
-        missing_share, rarest_missing, number_missing = missing_terms(
-            question, passages, self.index.lexical, looked_in=self.settings.missing_terms_passages)
-        return {
-            "passage_similarity": max((p.dense_score or 0.0) for p in passages),
-            "english": float(question.language == "en"),
-            "no_diacritics": float(question.language == "vi" and not question.diacritics),
-            "missing_share": missing_share,
-            "rarest_missing": rarest_missing,
-            "number_missing": number_missing,
-        }
+
+def question_features(question: Question, passages: Sequence[Passage], lexical: LexicalIndex, *, looked_in: int) -> dict[str, float]:
+    """The features every candidate of a question shares, whichever reader made it: how close
+    the best passage is, the question's language, and what of it the passages leave out."""
+    missing_share, rarest_missing, number_missing = missing_terms(question, passages, lexical, looked_in=looked_in)
+    return {
+        "passage_similarity": max((p.dense_score or 0.0) for p in passages),
+        "english": float(question.language == "en"),
+        "no_diacritics": float(question.language == "vi" and not question.diacritics),
+        "missing_share": missing_share,
+        "rarest_missing": rarest_missing,
+        "number_missing": number_missing,
+    }

@@ -61,12 +61,12 @@ def ensure_reader_graph(folder: Path | None = None) -> Path:
         target.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
             log.info("exporting the span reader to int8 ONNX (once)")
-            _export(folder, manifest, Path(scratch))
+            _export(folder, Path(scratch))
             os.replace(Path(scratch) / GRAPH_FILE, graph)
     return graph
 
 
-def trained_network(folder: Path, manifest: dict):
+def trained_network(folder: Path):
     """The torch reader: the default model's encoder with the shipped trained parameters."""
     import torch
     from safetensors.torch import load_file
@@ -86,12 +86,12 @@ def trained_network(folder: Path, manifest: dict):
     return net.eval()
 
 
-def _export(folder: Path, manifest: dict, scratch: Path) -> None:
+def _export(folder: Path, scratch: Path) -> None:
     import torch
 
     from qa.models.onnx_backend import fuse_bert_graph, quantize_int8
 
-    net = trained_network(folder, manifest)
+    net = trained_network(folder)
     example = torch.tensor([[0, 5, 6, 2, 2, 7, 8, 2]])
     axes = {name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask", "start_logits", "end_logits")}
     axes["answerable_logit"] = {0: "batch"}

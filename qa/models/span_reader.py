@@ -22,7 +22,7 @@ import numpy as np
 
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
-from qa.answer.rules import missing_terms
+from qa.answer.rules import RuleSettings, question_features
 from qa.answer.spans import Span, dates
 from qa.index.corpus_index import CorpusIndex
 from qa.index.retrieve import Passage
@@ -81,7 +81,7 @@ class SpanModel:
         self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, tuple[str, ...]], list[PassageReading]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, tuple[str, ...]], dict[str, PassageReading]] = OrderedDict()
         self._cache_size = cache_size
 
     @classmethod
@@ -94,14 +94,17 @@ class SpanModel:
 
     def read(self, question: str, passages: Sequence[str], *, settings: SpanReaderSettings) -> list[PassageReading]:
         """Readings of the passages, read together. int8 activations are quantised per batch, so
-        the cache holds whole sets: the same question and passages always give the same numbers."""
-        key = (question, tuple(passages))
+        the cache holds whole sets, run in one order: the same question and set of passages
+        always give the same numbers, and the reranker's reordering costs no second reading."""
+        texts = tuple(sorted(set(passages)))
+        key = (question, texts)
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = self._run(question, list(passages), settings)
+                self._cache[key] = dict(zip(texts, self._run(question, list(texts), settings), strict=True))
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-            return list(self._cache[key])
+            found = self._cache[key]
+        return [found[p] for p in passages]
 
     def _run(self, question: str, passages: list[str], settings: SpanReaderSettings) -> list[PassageReading]:
         q_ids = self.tokenizer.question_ids([question])[0]
@@ -173,13 +176,7 @@ class SpanReader:
         if not chosen:
             return []
         readings = self.model.read(question.text, [p.chunk.text for p in chosen], settings=self.settings)
-        missing_share, rarest_missing, number_missing = missing_terms(question, passages, self.index.lexical, looked_in=3)
-        shared = {
-            "passage_similarity": max((p.dense_score or 0.0) for p in passages),
-            "english": float(question.language == "en"),
-            "no_diacritics": float(question.language == "vi" and not question.diacritics),
-            "missing_share": missing_share, "rarest_missing": rarest_missing, "number_missing": number_missing,
-        }
+        shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         candidates = [self._candidate(question, rank, passage, reading, shared)
                       for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
         return sorted(candidates, key=lambda c: -c.score)

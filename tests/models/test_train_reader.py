@@ -36,5 +36,5 @@ def test_training_checkpoints_resumes_and_exports(shared_data, tmp_path):
     _train(tmp_path / "run", "--export", str(tmp_path / "weights"))
     manifest = read_manifest(tmp_path / "weights")  # checks the SHA-256 it records
     assert manifest["steps"] == 3 and (tmp_path / "weights" / WEIGHTS_FILE).stat().st_size < 50 * 2**20
-    net = trained_network(tmp_path / "weights", manifest)
+    net = trained_network(tmp_path / "weights")
     assert net.encoder.config.num_hidden_layers == 12
