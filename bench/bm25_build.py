@@ -1,10 +1,12 @@
-"""Building the BM25 fields of an existing index: time and peak memory.
+"""Building the BM25 fields of an existing index over all its passages: time and peak memory.
 
-An index rebuilds its BM25 fields over the whole corpus on every ``qa index add``, so at full VNTC
-size its cost shows in every update. Two ways are timed on the same passages, each in a fresh
-process: the project's (tokens numbered as the passages stream past, ``LexicalIndex.build``)
-and handing bm25s each field's token strings, both fields tokenised first, as the project
-did before. Run after ``bench/scale.py`` has built the index:
+A build, and the first update of a format-3 index, index every passage (an update of a format-4
+index adds a segment of its new passages only: bench/incremental_add.py). Two ways are timed
+on the same passages, each in a fresh process: the project's (``LexicalIndex.build``: tokens
+numbered as the passages stream past, then counted into one segment of term frequencies; the
+run recorded below predates segments and had bm25s precompute scores from the numbered tokens)
+and handing bm25s each field's token strings, both fields tokenised first, as the project did
+before that. Run after ``bench/scale.py`` has built the index:
 
     python bench/bm25_build.py --index vntc-33709
 

@@ -17,10 +17,11 @@ from qa.answer.types import Answer
 from qa.errors import IndexCorruptError, ModelMismatchError
 from qa.index.building import build_index
 from qa.index.corpus_index import CorpusIndex
+from qa.index.distributed import RayBuild
 from qa.index.manifest import Manifest
 from qa.index.names import index_exists, resolve_index_path
 from qa.index.opening import index_model, open_index
-from qa.index.updating import UpdateReport, add_to_index
+from qa.index.updating import UpdateReport, add_to_index, remove_from_index
 from qa.index.retrieve import Filters
 from qa.ingest.chunking import ChunkSettings
 from qa.ingest.corpus import Article, load_articles
@@ -66,17 +67,36 @@ class Assistant:
     def build(
         cls, paths: Sequence[str | os.PathLike], name_or_path: str | Path, *, model: str | None = None,
         backend: str | None = None, embedder: Embedder | None = None, chunking: ChunkSettings = ChunkSettings(),
-        skip_bad: bool = False, show_progress: bool = False, **options,
+        skip_bad: bool = False, show_progress: bool = False, ray: str | RayBuild | None = None, **options,
     ) -> Assistant:
+        """``ray="auto"`` chunks and embeds on a Ray started here, an address on that cluster
+        (or a ``RayBuild`` for the number of workers); the index is the same as a local build's."""
         embedder = embedder or make_embedder(model, backend=backend)
         articles = load_articles(paths, skip_bad=skip_bad).articles
         index = build_index(articles, name_or_path=name_or_path, embedder=embedder, chunking=chunking,
-                            sources=[str(p) for p in paths], show_progress=show_progress)
+                            sources=[str(p) for p in paths], show_progress=show_progress,
+                            ray=RayBuild(address=ray) if isinstance(ray, str) else ray)
         return cls(index, embedder, **options)
 
     def add(self, articles: Sequence[Article], *, sources: Sequence[str] = ()) -> UpdateReport:
         """Add new articles to the index (replacing changed ones) and answer from the new version."""
         index, report = add_to_index(self.index.path, articles, embedder=self.embedder, sources=sources)
+        self.pipeline = self.pipeline.with_index(index)
+        return report
+
+    def articles(self) -> tuple[Article, ...]:
+        """The articles this version of the index holds, in index order, as stored (the text
+        every citation's offsets point into)."""
+        return self.index.articles
+
+    def remove(self, ids: Sequence[str]) -> UpdateReport:
+        """Remove articles by id and answer from the new version; an unknown id is an error
+        (``UnknownArticleError``) and leaves the index as it was."""
+        if isinstance(ids, str):
+            raise TypeError("remove takes a list of article ids")
+        if not ids:
+            raise ValueError("no article ids to remove")
+        index, report = remove_from_index(self.index.path, ids, embedder=self.embedder)
         self.pipeline = self.pipeline.with_index(index)
         return report
 

@@ -64,12 +64,25 @@ def _embedder(args: argparse.Namespace):
     return make_embedder(getattr(args, "model", None), backend=getattr(args, "backend", None), show_progress=True)
 
 
+def _ray_build(args: argparse.Namespace):
+    """``--ray`` as a RayBuild, or None for a build on this machine."""
+    if args.ray is None:
+        if args.ray_workers is not None:
+            raise ValueError("--ray-workers needs --ray auto or --ray ADDRESS")
+        return None
+    from qa.index.distributed import RayBuild
+
+    return RayBuild(address=args.ray, workers=args.ray_workers)
+
+
 def _index_build(args: argparse.Namespace) -> int:
     from qa.index.building import build_index
 
+    ray = _ray_build(args)  # a wrong option is reported before the files are read
     result = load_articles(args.paths, skip_bad=args.skip_bad)
     _report_load(result)
-    index = build_index(result.articles, name_or_path=args.name, embedder=_embedder(args), sources=args.paths, show_progress=True)
+    index = build_index(result.articles, name_or_path=args.name, embedder=_embedder(args), sources=args.paths,
+                        show_progress=True, ray=ray)
     print(f"built index {index.name}: {len(index.articles):,} articles, {len(index):,} chunks, {index.manifest.build_seconds} s")
     return 0
 
@@ -80,10 +93,11 @@ def _index_add(args: argparse.Namespace) -> int:
     from qa.index.updating import add_to_index
 
     model = index_model(args.name)  # a missing index is reported before the files are read
+    ray = _ray_build(args)
     result = load_articles(args.paths, skip_bad=args.skip_bad)
     _report_load(result)
     _, report = add_to_index(args.name, result.articles, embedder=make_embedder(built_with=model, show_progress=True),
-                             sources=args.paths, show_progress=True)
+                             sources=args.paths, show_progress=True, ray=ray)
     print(f"added {len(report.added)}, changed {len(report.changed)}, unchanged {len(report.unchanged)}; "
           f"embedded {report.embedded_chunks} chunks")
     return 0
@@ -96,6 +110,21 @@ def _index_remove(args: argparse.Namespace) -> int:
 
     index, report = remove_from_index(args.name, args.ids, embedder=make_embedder(built_with=index_model(args.name), show_progress=True))
     print(f"removed {len(report.removed)}; {len(index.articles):,} articles remain")
+    return 0
+
+
+def _index_articles(args: argparse.Namespace) -> int:
+    import json
+
+    from qa.index.opening import open_index
+
+    rows = [{"id": a.id, "date": str(a.date) if a.date else None, "title": a.title, "source": a.source, "url": a.url}
+            for a in open_index(args.name).articles]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print("\t".join([row["id"], row["date"] or "-", row["title"], row["source"]]))
     return 0
 
 
@@ -165,6 +194,14 @@ def _add_backend_option(parser: argparse.ArgumentParser) -> None:
                              "or the default")
 
 
+def _add_ray_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ray", metavar="auto|ADDRESS",
+                        help="chunk and embed on Ray: auto starts one on this machine, an address joins a cluster "
+                             "(needs the ray extra)")
+    parser.add_argument("--ray-workers", type=int, metavar="N",
+                        help="Ray actors, each holding the model (default: one per CPU of the cluster)")
+
+
 def _add_index_commands(commands: argparse._SubParsersAction) -> None:
     index = commands.add_parser("index", help="build and maintain indexes").add_subparsers(dest="action", required=True)
     build = index.add_parser("build", help="index articles from scratch")
@@ -173,16 +210,22 @@ def _add_index_commands(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--model", help="sentence-transformers model name or folder (default: bundled e5-small)")
     _add_backend_option(build)
     build.add_argument("--skip-bad", action="store_true")
+    _add_ray_options(build)
     build.set_defaults(handler=_index_build)
     add = index.add_parser("add", help="add new or changed articles; unchanged ones are not re-embedded")
     add.add_argument("paths", nargs="+")
     add.add_argument("--name", required=True)
     add.add_argument("--skip-bad", action="store_true")
+    _add_ray_options(add)
     add.set_defaults(handler=_index_add)
     remove = index.add_parser("remove", help="drop articles by id")
     remove.add_argument("ids", nargs="+")
     remove.add_argument("--name", required=True)
     remove.set_defaults(handler=_index_remove)
+    articles = index.add_parser("articles", help="list an index's articles: id, date, title, source (tab-separated)")
+    articles.add_argument("name")
+    articles.add_argument("--json", action="store_true", help="print a JSON array of {id, date, title, source, url}")
+    articles.set_defaults(handler=_index_articles)
     info = index.add_parser("info", help="counts, model, size and build time of an index")
     info.add_argument("name")
     info.set_defaults(handler=_index_info)

@@ -63,11 +63,11 @@ def clean_question(question: object) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
-def make_reader(name: str | None, index: CorpusIndex) -> Reader:
+def make_reader(name: str | None, index: CorpusIndex, embedder: Embedder) -> Reader:
     """The reader named, else ``QA_READER``, else the default (the trained span reader)."""
     chosen = name or os.environ.get(READER_ENV_VAR) or DEFAULT_READER
     if chosen == "rules":
-        return RulesReader(index)
+        return RulesReader(index, embedder=embedder)
     if chosen == "neural":
         from qa.models.span_reader import SpanReader, shared_span_model
 
@@ -94,7 +94,7 @@ class Pipeline:
         self.embedder = embedder
         self.retrieval = retrieval
         self.retriever = Retriever(index, embedder, settings=retrieval)
-        self.reader = reader if reader is not None and not isinstance(reader, str) else make_reader(reader, index)
+        self.reader = reader if reader is not None and not isinstance(reader, str) else make_reader(reader, index, embedder)
         if reranker == "auto":
             reranker = self.reader.reranker() if hasattr(self.reader, "reranker") else None
         elif isinstance(reranker, str):

@@ -41,3 +41,10 @@ def collect() -> Iterator[dict[str, float]]:
 def snapshot() -> dict[str, float]:
     """The current clock's stages so far, rounded to milliseconds ({} when none is open)."""
     return {name: round(seconds, 3) for name, seconds in (_CLOCK.get() or {}).items()}
+
+
+def record(name: str, seconds: float) -> None:
+    """Add ``seconds`` measured elsewhere (another process, say) to stage ``name`` of the current clock."""
+    clock = _CLOCK.get()
+    if clock is not None:
+        clock[name] = clock.get(name, 0.0) + seconds

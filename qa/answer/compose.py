@@ -1,11 +1,14 @@
-"""From a reader's candidates to the cited answer: confidence, abstention, citations and the
+"""From a reader's candidates to the cited answer: confidence, trust label, citations and the
 answers of articles of other dates.
 
-The confidence is the reader's calibrated probability that its best candidate is right
-(``Calibration``); below the threshold the assistant abstains and still cites the closest
-passages. When the best sentences of articles of different dates give different answers
-(who headed the department in May, and in December), all of them are listed: newest first,
-unless the question names a time ("tháng 5"), when the articles of that time lead.
+The confidence is the calibrated probability that the articles hold an answer; below its
+threshold the assistant abstains and still cites the closest passages. The trust label says
+how far to take the answer (``Calibration.trust``): "not_found" exactly where it abstains,
+"answered" only where the short answer is likely right, "unsure" between.
+
+When the best sentences of articles of different dates give different answers (who headed
+the department in May, and in December), all of them are listed: newest first, unless the
+question names a time ("tháng 5"), when the articles of that time lead.
 """
 
 from __future__ import annotations
@@ -103,11 +106,13 @@ def compose_answer(
 ) -> Answer:
     if not candidates:
         citations = _ordered_citations([], passages, [], k)
-        return Answer(question.text, "", "", True, 0.0, citations, question.kind, question.language, notes=notes)
+        return Answer(question.text, "", "", True, 0.0, citations, question.kind, question.language, notes=notes,
+                      trust="not_found")
     leaders = best_per_article(candidates)
     best = leaders[0]
     confidence = calibration.probability(best.features)
-    abstained = confidence < calibration.threshold
+    trust = calibration.trust(best.features)
+    abstained = trust == "not_found"
     group = [] if abstained else disagreeing(question, leaders, settings=settings)
     lead = group or [best]
     head = lead[0]
@@ -127,4 +132,5 @@ def compose_answer(
         resolved_date=None if abstained or head.span is None else head.span.resolved,
         alternatives=alternatives,
         notes=notes,
+        trust=trust,
     )

@@ -2,8 +2,8 @@
 then a typed span inside it.
 
 Every sentence of the best passages is scored by how much of the question it covers
-(IDF-weighted), how close it is in meaning (the sentence vectors stored in the index, so no
-model runs here), whether it holds a span of the asked type and the role verb the question
+(IDF-weighted), how close it is in meaning (its vector, embedded on first read and cached, see
+``sentence_vectors``), whether it holds a span of the asked type and the role verb the question
 turns on. Fast and transparent; the trained span reader generalises better.
 """
 
@@ -17,11 +17,13 @@ import numpy as np
 
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
+from qa.answer.sentence_vectors import SentenceVectors
 from qa.answer.spans import Span, counts, dates, enumeration, people, places, positions
 from qa.index.corpus_index import CorpusIndex, passage_text
 from qa.index.lexical import LexicalIndex, query_tokens
 from qa.index.retrieve import Passage
 from qa.ingest.text import fold_accents, folded_tokens, match_tokens, nfc
+from qa.models.embedder import Embedder
 
 TYPED_KINDS = ("who", "position", "when", "where", "how_many", "list")
 
@@ -205,12 +207,13 @@ class RulesReader:
     feature_names = ("coverage", "similarity", "passage_similarity", "typed_span_found", "typed_span_missing", "english",
                      "no_diacritics", "missing_share", "rarest_missing", "number_missing")
 
-    def __init__(self, index: CorpusIndex, *, settings: RuleSettings = RuleSettings()) -> None:
+    def __init__(self, index: CorpusIndex, *, embedder: Embedder, settings: RuleSettings = RuleSettings()) -> None:
         self.index = index
         self.settings = settings
+        self.sentence_vectors = SentenceVectors(index, embedder)
 
     def for_index(self, index: CorpusIndex) -> RulesReader:
-        return RulesReader(index, settings=self.settings)
+        return RulesReader(index, embedder=self.sentence_vectors.embedder, settings=self.settings)
 
     def read(self, question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray) -> list[Candidate]:
         """Every sentence of the best passages, best first, scored as the module docstring says."""
@@ -219,7 +222,7 @@ class RulesReader:
             return []
         terms = _question_terms(question, self.index.lexical)
         rows = [row for _, row in pool]
-        similarities = self.index.sentence_similarities(rows, query_vector)
+        similarities = self.sentence_vectors.similarities(rows, query_vector)
         shared = question_features(question, passages, self.index.lexical, looked_in=self.settings.missing_terms_passages)
         scored = []
         for (passage, row), similarity in zip(pool, similarities):

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
+
+# How far to trust an answer (qa/answer/calibration.py): its short answer is likely right
+# ("answered"), the articles seem to answer but this span may not be it ("unsure"), or they do
+# not answer (the assistant abstains: "not_found").
+Trust = Literal["answered", "unsure", "not_found"]
+TRUST_LABELS: tuple[str, ...] = get_args(Trust)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,13 @@ class Answer:
     resolved_date: str | None = None
     alternatives: tuple[Alternative, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    trust: Trust | None = None  # None: "not_found" when abstained, else "answered" (answers built by hand)
+
+    def __post_init__(self) -> None:
+        if self.trust is None:
+            object.__setattr__(self, "trust", "not_found" if self.abstained else "answered")
+        elif self.trust not in TRUST_LABELS or (self.trust == "not_found") != self.abstained:
+            raise ValueError(f"trust {self.trust!r} does not fit an answer with abstained={self.abstained}")
 
     def to_dict(self) -> dict:
         return asdict(self)

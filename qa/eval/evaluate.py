@@ -85,6 +85,7 @@ class QuestionResult:
     sentence: str
     abstained: bool
     confidence: float
+    trust: str  # "answered", "unsure" or "not_found", as the page shows it
     exact_match: float
     f1: float
     contains: bool  # the short answer holds a gold answer
@@ -120,6 +121,8 @@ class Scores:
     cited: float
     abstain_precision: float
     abstain_recall: float
+    answered_share: float  # labelled "answered", over all questions
+    answered_right: float  # of those: answerable, and the short answer holds a gold answer
     latency_p50_ms: float
     latency_p95_ms: float
 
@@ -144,6 +147,8 @@ def score(results: Sequence[QuestionResult], ks: Sequence[int]) -> Scores:
         cited=_mean(r.cited for r in answerable if r.doc_id is not None),
         abstain_precision=precision,
         abstain_recall=recall,
+        answered_share=_mean(r.trust == "answered" for r in results),
+        answered_right=_mean(r.answerable and r.contains for r in results if r.trust == "answered"),
         latency_p50_ms=percentile(latencies, 50),
         latency_p95_ms=percentile(latencies, 95),
     )
@@ -366,7 +371,7 @@ def _result(gold: GoldQuestion, answer: Answer, *, article_rank: int | None, pas
         id=gold.id, question=gold.question, type=gold.type, lang=gold.lang, answers=gold.answers, doc_id=gold.doc_id,
         article_rank=article_rank, passage_rank=passage_rank,
         answer="" if answer.abstained else answer.text, sentence="" if answer.abstained else answer.sentence,
-        abstained=answer.abstained, confidence=answer.confidence,
+        abstained=answer.abstained, confidence=answer.confidence, trust=answer.trust,
         exact_match=exact_match(answer.text, gold.answers) if answered else 0.0,
         f1=token_f1(answer.text, gold.answers) if answered else 0.0,
         contains=judgement.correct, supported=judgement.supported, cited=judgement.cited,

@@ -18,6 +18,7 @@ _ANSWER_COLUMNS = (
     ("MRR@10", "mrr10", "ratio"), ("nDCG@10", "ndcg10", "ratio"), ("EM", "exact_match", "pct"), ("F1", "f1", "pct"),
     ("ans∋gold", "contains", "pct"), ("sent∋gold", "supported", "pct"), ("cite@1", "cited", "pct"),
     ("abst P", "abstain_precision", "pct"), ("abst R", "abstain_recall", "pct"),
+    ("answered", "answered_share", "pct"), ("ans✓", "answered_right", "pct"),
     ("p50 ms", "latency_p50_ms", "ms"), ("p95 ms", "latency_p95_ms", "ms"),
 )
 _GROUP_COLUMNS = (("n", "questions", "int"), ("EM", "exact_match", "pct"), ("F1", "f1", "pct"), ("ans∋gold", "contains", "pct"),
@@ -121,6 +122,8 @@ convention and punctuation removal (no English-article stripping); an abstention
 answerable question scores 0. ans∋gold / sent∋gold: the short answer / supporting sentence
 contains a gold answer. cite@1: the first citation is the gold article. abst P / abst R:
 precision and recall of abstaining, with the unanswerable questions as the positives.
+answered / ans✓: the share of questions labelled "answered" (trust), and how many of those
+hold a gold answer (answerable, ans∋gold).
 Latency: wall time of one `ask()` per question, embedding included."""
 
 

@@ -2,7 +2,7 @@
 
 ``store`` atomic version folders; ``manifest`` the typed, versioned manifest; ``names`` where
 indexes live and which exist; ``articles_file``, ``hits``, ``dense`` (FAISS) and ``lexical``
-(BM25) the parts; ``corpus_index`` an opened index; ``opening`` open and check one;
+(BM25, kept in ``bm25_segments`` with token lookup by ``vocabulary``) the parts; ``corpus_index`` an opened index; ``opening`` open and check one;
 ``building`` write a new version; ``updating`` add and remove articles; ``retrieve`` fuse the
 dense and BM25 candidates for a question.
 

@@ -7,6 +7,7 @@ rather than re-read from the source files, which may have changed since.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from qa.ingest.corpus import Article, ArticleDate
 ARTICLES_FILE = "articles.jsonl"
 
 
-def write_articles(folder: Path, articles: Iterable[Article]) -> None:
-    with (folder / ARTICLES_FILE).open("w", encoding="utf-8") as out:
+def write_articles(folder: Path, articles: Iterable[Article], *, after: Path | None = None) -> None:
+    """``after``: an articles file whose lines come first, copied as bytes (an update that only appends)."""
+    if after is not None:
+        shutil.copyfile(after, folder / ARTICLES_FILE)
+    with (folder / ARTICLES_FILE).open("a" if after is not None else "w", encoding="utf-8") as out:
         for article in articles:
             out.write(json.dumps(_record(article), ensure_ascii=False) + "\n")
 

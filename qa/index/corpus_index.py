@@ -7,9 +7,9 @@ Layout of one index folder (all plain arrays and JSON, no pickle)::
     chunks.npy         int64 rows (article row, start, end, index within article)
     vectors.faiss      FAISS inner-product index of unit vectors, one per chunk row
     sentences.npy      int64 rows (article row, start, end), every sentence of every article
-    sentence_vectors.npy  float16 unit vectors, one per sentence row (read memory-mapped):
-                       the answer step compares the question with sentences without running
-                       the model again
+    sentence_vectors.npy  only in versions built before sentences stopped being embedded at
+                       build time: float16 unit vectors, one per sentence row (read
+                       memory-mapped); the manifest's file list says whether it is there
     bm25/              bm25s arrays for the marked and the folded field, and each field's
                        vocabulary as sorted token hashes and columns (read memory-mapped)
 
@@ -49,7 +49,7 @@ class CorpusIndex:
     vectors: faiss.Index
     lexical: LexicalIndex
     sentence_rows: np.ndarray  # (m, 3): article row, start, end
-    sentence_vectors: np.ndarray  # (m, dimension) float16
+    sentence_vectors: np.ndarray | None  # (m, dimension) float16, stored by older versions only
 
     @property
     def name(self) -> str:
@@ -96,7 +96,3 @@ class CorpusIndex:
     def sentence_bounds(self, row: int) -> tuple[int, int]:
         """Start and end of sentence ``row`` in its article's text."""
         return int(self.sentence_rows[row, 1]), int(self.sentence_rows[row, 2])
-
-    def sentence_similarities(self, rows: Sequence[int], query_vector: np.ndarray) -> np.ndarray:
-        """Cosine of each sentence in ``rows`` with the question, from the stored vectors (no model run)."""
-        return self.sentence_vectors[list(rows)].astype(np.float32) @ query_vector

@@ -4,25 +4,27 @@ Words span several syllables ("chủ trì", "Cục trưởng"), so each field ho
 syllable bigrams. A question typed with diacritics is matched on the marked field (where
 "hội" and "hỏi" stay apart); one typed without them on the folded field.
 
-Token lookup does not use bm25s' vocabulary dict: with bigrams a field holds ~17 tokens per
-passage, and as a Python dict that was most of an open index's memory (178 MB of 265 at 28,000
-passages). Each field instead stores its tokens' 64-bit hashes, sorted, beside their columns,
-memory-mapped and searched with numpy (:class:`Vocabulary`).
+The index is kept in segments (``bm25_segments``) so that an update indexes only the passages
+it adds; an index of format 3 holds one bm25s index with precomputed scores instead, which is
+still searched as it is and rebuilt as a segment by the first update. Token lookup goes through
+sorted token hashes, not bm25s' vocabulary dict (``vocabulary``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
+from qa.index.bm25_segments import B, FIELDS, K1, Segment, SegmentedField, compacted, lucene_idf
 from qa.index.hits import Hits
+from qa.index.store import write_json
+from qa.index.vocabulary import Vocabulary
 from qa.ingest.text import folded_tokens, has_diacritics, match_tokens
 
 # bm25s sets its own logger to DEBUG, which floods any handler an application configures.
@@ -65,108 +67,73 @@ def query_tokens(question: str) -> tuple[str, list[str]]:
     return field, content + bigrams
 
 
-VOCABULARY_KEYS, VOCABULARY_COLUMNS = "vocabulary.keys.npy", "vocabulary.columns.npy"
-
-
-def _token_hashes(tokens: Iterable[str]) -> np.ndarray:
-    return np.fromiter((int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
-                        for t in tokens), dtype=np.uint64)
+SEGMENTS_FILE = "segments.json"
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    """Token to BM25 column through sorted 64-bit token hashes.
-
-    Two tokens of one field share a hash with odds of about 1e-7 at four million tokens; then
-    one of them scores as the other, a far smaller error than a missed bigram.
-    """
-
-    keys: np.ndarray  # uint64, ascending
-    columns: np.ndarray  # int64, the column of each key
-
-    @classmethod
-    def from_dict(cls, vocabulary: dict[str, int]) -> Vocabulary:
-        keys = _token_hashes(vocabulary)
-        order = np.argsort(keys, kind="stable")
-        return cls(keys[order], np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))[order])
-
-    def columns_of(self, tokens: Sequence[str]) -> list[int | None]:
-        if not tokens or not len(self.keys):
-            return [None] * len(tokens)
-        hashes = _token_hashes(tokens)
-        places = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
-        found = self.keys[places] == hashes
-        return [int(self.columns[p]) if hit else None for p, hit in zip(places, found)]
-
-    def save(self, folder: Path) -> None:
-        np.save(folder / VOCABULARY_KEYS, self.keys, allow_pickle=False)
-        np.save(folder / VOCABULARY_COLUMNS, self.columns, allow_pickle=False)
-
-    @classmethod
-    def load(cls, folder: Path) -> Vocabulary:
-        return cls(np.load(folder / VOCABULARY_KEYS, mmap_mode="r", allow_pickle=False),
-                   np.load(folder / VOCABULARY_COLUMNS, mmap_mode="r", allow_pickle=False))
-
-
-@dataclass(frozen=True)
-class Field:
-    """One BM25 field: bm25s' score matrix and the vocabulary that finds its columns."""
+class PrecomputedField:
+    """One field of a format-3 index: bm25s' matrix of precomputed scores, searched as it is."""
 
     model: bm25s.BM25
     vocabulary: Vocabulary
 
     @classmethod
-    def fit(cls, docs: Iterable[list[str]]) -> Field:
-        """Index documents whose tokens are numbered as they stream past.
-
-        Handing bm25s every document's token strings holds one string object per bigram
-        occurrence: 6.2 GB at 205,000 passages, against 2.6 GB when a document keeps only
-        references to the shared ids in ``vocabulary`` (bench/bm25_build.py).
-        """
-        vocabulary = {"": 0}  # bm25s' reserved empty token, which an empty document still needs
-        ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in doc] or [0] for doc in docs]
-        model = bm25s.BM25()
-        model.index((ids or [[0]], vocabulary), show_progress=False)
-        return cls(model, Vocabulary.from_dict(vocabulary))
-
-    def save(self, folder: Path) -> None:
-        self.model.save(str(folder), show_progress=False)
-        self.vocabulary.save(folder)
-
-    @classmethod
-    def load(cls, folder: Path, *, mmap: bool) -> Field:
+    def load(cls, folder: Path, *, mmap: bool) -> PrecomputedField:
         return cls(bm25s.BM25.load(str(folder), mmap=mmap, load_vocab=False), Vocabulary.load(folder))
 
-    def column(self, token: str) -> int | None:
-        return self.vocabulary.columns_of([token])[0]
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        known = [c for c in self.vocabulary.columns_of(tokens) if c is not None]
+        if not known:
+            return np.zeros(self.model.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self.model.get_scores_from_ids(known), dtype=np.float32)
 
-    def frequency(self, column: int | None) -> int:
+    def frequency(self, token: str) -> int:
+        column = self.vocabulary.columns_of([token])[0]
         indptr = self.model.scores["indptr"]
         return 0 if column is None else int(indptr[column + 1] - indptr[column])
 
 
 @dataclass(frozen=True)
 class LexicalIndex:
-    marked: Field
-    folded: Field
+    marked: SegmentedField | PrecomputedField
+    folded: SegmentedField | PrecomputedField
     size: int
+    segments: tuple[Segment, ...] | None  # None for a format-3 index: read only, an update rebuilds it
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
-        marked = Field.fit(marked_document_tokens(t) for t in texts)
-        return cls(marked, Field.fit(folded_document_tokens(t) for t in texts), len(texts))
+        return cls.of_segments((_segment(1, np.arange(len(texts)), texts),), size=len(texts))
 
-    def _field(self, name: str) -> Field:
+    @classmethod
+    def of_segments(cls, segments: Sequence[Segment], *, size: int) -> LexicalIndex:
+        fields = (SegmentedField.of(segments, name, size=size) for name in FIELDS)
+        return cls(*fields, size, tuple(segments))
+
+    @property
+    def extendable(self) -> bool:
+        return self.segments is not None
+
+    def extended(self, *, carried: np.ndarray, rows: np.ndarray, texts: Sequence[str], size: int) -> LexicalIndex:
+        """This index after an update, tokenising only ``texts``, the passages at the new ``rows``.
+
+        ``carried`` gives each current row's new row, -1 where its passage was removed or
+        replaced; the merge policy (``bm25_segments.compacted``) runs last.
+        """
+        number = 1 + max((int(s.name[1:]) for s in self.segments), default=0)
+        segments = [s.moved(carried) for s in self.segments]
+        if len(rows):
+            segments.append(_segment(number, rows, texts))
+        return self.of_segments(compacted(segments, next_name=_segment_name(number + 1)), size=size)
+
+    def _field(self, name: str) -> SegmentedField | PrecomputedField:
         return self.marked if name == "marked" else self.folded
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every passage for ``question`` (zeros when nothing matches)."""
         name, tokens = query_tokens(question)
-        field = self._field(name)
-        known = [c for c in field.vocabulary.columns_of(tokens) if c is not None]
-        if not known or self.size == 0:
+        if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(field.model.get_scores_from_ids(known), dtype=np.float32)
+        return self._field(name).scores(tokens)
 
     def search(self, question: str, *, k: int, allowed: np.ndarray | None = None) -> Hits:
         """The ``k`` best-scoring passages that share a term with ``question``, among ``allowed`` if given."""
@@ -180,18 +147,36 @@ class LexicalIndex:
         A token the corpus never uses gets the highest value: a question term no article
         contains is the strongest sign that the articles cannot answer it.
         """
-        chosen = self._field(field)
-        frequency = chosen.frequency(chosen.column(token))
-        return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+        return lucene_idf(self._field(field).frequency(token), self.size)
 
     def knows(self, token: str, *, field: str) -> bool:
-        return self._field(field).column(token) is not None
+        return self._field(field).frequency(token) > 0
 
-    def save(self, folder: Path) -> None:
-        for name in ("marked", "folded"):
-            (folder / name).mkdir(parents=True, exist_ok=True)
-            self._field(name).save(folder / name)
+    def save(self, folder: Path, *, previous: Path | None = None) -> None:
+        """Write the segments, hard-linking the postings of those the ``previous`` BM25 folder holds."""
+        if self.segments is None:
+            raise ValueError("a format-3 BM25 index is read only; build a segmented one")
+        folder.mkdir(parents=True, exist_ok=True)
+        for segment in self.segments:
+            earlier = previous / segment.name if previous is not None else None
+            segment.save(folder / segment.name, linked_from=earlier if earlier and earlier.is_dir() else None)
+        write_json(folder / SEGMENTS_FILE, {"k1": K1, "b": B, "segments": [
+            {"name": s.name, "passages": len(s.rows), "live": s.live} for s in self.segments]})
 
     @classmethod
     def load(cls, folder: Path, *, size: int, mmap: bool = False) -> LexicalIndex:
-        return cls(Field.load(folder / "marked", mmap=mmap), Field.load(folder / "folded", mmap=mmap), size)
+        listing = folder / SEGMENTS_FILE
+        if not listing.is_file():  # format 3
+            marked, folded = (PrecomputedField.load(folder / name, mmap=mmap) for name in FIELDS)
+            return cls(marked, folded, size, None)
+        names = [entry["name"] for entry in json.loads(listing.read_text(encoding="utf-8"))["segments"]]
+        return cls.of_segments([Segment.load(folder / name, mmap=mmap) for name in names], size=size)
+
+
+def _segment_name(number: int) -> str:
+    return f"s{number:05d}"
+
+
+def _segment(number: int, rows: np.ndarray, texts: Sequence[str]) -> Segment:
+    return Segment.index(_segment_name(number), rows, {
+        "marked": (marked_document_tokens(t) for t in texts), "folded": (folded_document_tokens(t) for t in texts)})

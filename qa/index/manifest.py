@@ -18,7 +18,8 @@ from qa.index.store import sha256_file, write_json
 from qa.ingest.chunking import ChunkSettings
 from qa.models.embedder import ModelIdentity
 
-FORMAT_VERSION = 3  # 3: every field required and typed; BM25 vocabularies always stored as arrays
+FORMAT_VERSION = 4  # 4: BM25 in segments of term counts (bm25/segments.json), so updates index only what they add
+READABLE_FORMATS = (3, 4)  # 3: every field required and typed; BM25 as one bm25s index of precomputed scores
 MANIFEST_FILE = "manifest.json"
 VectorIndexKind = Literal["IndexFlatIP", "IndexHNSWFlat"]
 
@@ -188,8 +189,9 @@ def read_manifest(folder: Path, *, target: Path) -> Manifest:
     version = data.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise IndexCorruptError(f"index {target}: {MANIFEST_FILE} has no format_version; {hint}")
-    if version != FORMAT_VERSION:
-        raise IndexCorruptError(f"index {target.name}: format {version}, this version reads {FORMAT_VERSION}; {hint}")
+    if version not in READABLE_FORMATS:
+        readable = " and ".join(map(str, READABLE_FORMATS))
+        raise IndexCorruptError(f"index {target.name}: format {version}, this version reads {readable}; {hint}")
     try:
         return Manifest.from_json(data)
     except BadField as exc:

@@ -3,10 +3,11 @@
 What opening checks, and why not every checksum: every file's size is compared with the
 manifest, one ``stat`` a file, which finds a missing, truncated or half-copied file at any index
 size. The SHA-256 is computed only for what opening reads whole into memory: ``articles.jsonl``,
-``chunks.npy``, ``sentences.npy``, the BM25 ``params.index.json`` files, and ``vectors.faiss``
+``chunks.npy``, ``sentences.npy``, the BM25 segment list, each segment's rows and passage
+lengths (or, in a format-3 index, the bm25s ``params.index.json`` files), and ``vectors.faiss``
 when it is HNSW (FAISS cannot map a graph). A damaged one of those would be parsed into wrong
 texts, offsets or neighbours for as long as the process runs, and hashing it costs little beside
-reading it at all. The rest is memory-mapped (flat FAISS vectors, BM25 score arrays and
+reading it at all. The rest is memory-mapped (flat FAISS vectors, BM25 postings and
 vocabularies, sentence vectors), so that searches read only the pages they touch, or never read
 (bm25s' own ``vocab.index.json``, which the lexical index does without). Hashing every file
 read every byte from disk on every open: 1.67 GB, most of an 11.9 s cold open on the full VNTC
@@ -31,9 +32,10 @@ from qa.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from qa.index.articles_file import read_articles
 from qa.index.corpus_index import CorpusIndex
 from qa.index.dense import read_vector_index
-from qa.index.lexical import VOCABULARY_COLUMNS, VOCABULARY_KEYS, LexicalIndex
+from qa.index.lexical import LexicalIndex
 from qa.index.manifest import Manifest, read_manifest, rebuild_hint
 from qa.index.names import resolve_index_path
+from qa.index.vocabulary import VOCABULARY_COLUMNS, VOCABULARY_KEYS
 from qa.models.embedder import ModelIdentity
 
 Checksums = Literal["read", "all"]
@@ -42,11 +44,13 @@ Checksums = Literal["read", "all"]
 # hashed, so a file the format gains later is checked in full until it is listed here.
 _MAPPED_OR_UNREAD = (
     "sentence_vectors.npy",  # np.load(mmap_mode="r")
+    "bm25/*/indptr.npy", "bm25/*/docs.npy", "bm25/*/counts.npy",  # a segment's postings (Postings.load)
     "bm25/*/data.csc.index.npy", "bm25/*/indices.csc.index.npy", "bm25/*/indptr.csc.index.npy",  # bm25s, mmap=True
     f"bm25/*/{VOCABULARY_KEYS}", f"bm25/*/{VOCABULARY_COLUMNS}",  # Vocabulary.load maps them
     "bm25/*/vocab.index.json",  # bm25s writes its token dict; LexicalIndex loads without it
 )
 _VECTORS = "vectors.faiss"  # mapped when flat, read whole when HNSW (dense.read_vector_index)
+_SENTENCE_VECTORS = "sentence_vectors.npy"  # older versions only (CorpusIndex.sentence_vectors)
 
 
 @dataclass(frozen=True)
@@ -183,5 +187,12 @@ def _read_arrays(target: Path, folder: Path, manifest: Manifest) -> CorpusIndex:
         vectors=read_vector_index(folder / _VECTORS, manifest.vector_index),
         lexical=LexicalIndex.load(folder / "bm25", size=len(rows), mmap=True),
         sentence_rows=np.load(folder / "sentences.npy", allow_pickle=False),
-        sentence_vectors=np.load(folder / "sentence_vectors.npy", allow_pickle=False, mmap_mode="r"),
+        sentence_vectors=_stored_sentence_vectors(folder, manifest),
     )
+
+
+def _stored_sentence_vectors(folder: Path, manifest: Manifest) -> np.ndarray | None:
+    """Versions built before sentences stopped being embedded at build time have them."""
+    if not any(f.path == _SENTENCE_VECTORS for f in manifest.files):
+        return None
+    return np.load(folder / _SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")

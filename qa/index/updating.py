@@ -5,7 +5,12 @@ so two updates never both start from the same version and lose one another's art
 
 Before anything else it checks every file of the current version against its checksum, not
 only those opening hashes: it copies the rows and vectors of unchanged articles out of the
-memory-mapped files, and the new version's fresh checksums would vouch for any damage copied.
+memory-mapped files and links the BM25 segments it keeps, and the new version's checksums would
+vouch for any damage carried over.
+
+An update grows the current version rather than rebuilding it (``building.Extension``): BM25
+indexes only the new passages as one more segment, an HNSW graph gets only the new vectors
+when rows are only appended, and files kept as they are are hard-linked, checksums and all.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from qa.errors import UnknownArticleError
-from qa.index.building import BuildPlan, embed_tables, write_version
+from qa.index.building import BuildPlan, Extension, embed_tables, write_version
 from qa.index.corpus_index import CorpusIndex
+from qa.index.distributed import RayBuild
 from qa.index.names import resolve_index_path
 from qa.index.opening import open_index
 from qa.index.store import remove_stale_versions, writer_lock
@@ -37,9 +45,14 @@ class UpdateReport:
 
 def add_to_index(
     name_or_path: str | Path, articles: Sequence[Article], *, embedder: Embedder, sources: Sequence[str] = (),
-    show_progress: bool = False,
+    show_progress: bool = False, ray: RayBuild | None = None, rebuild: bool = False,
 ) -> tuple[CorpusIndex, UpdateReport]:
-    """Add new articles and replace changed ones (same id, new text); embed only those."""
+    """Add new articles and replace changed ones (same id, new text); embed only those (on ``ray`` if given).
+
+    ``rebuild`` writes BM25 and the vector index anew over every passage, as a build does,
+    instead of growing them: the reference bench/incremental_add.py compares with, and a way
+    to merge every BM25 segment into one.
+    """
     started = time.perf_counter()
     target = resolve_index_path(name_or_path)
     with writer_lock(target):
@@ -56,7 +69,7 @@ def add_to_index(
             return current, UpdateReport(unchanged=tuple(sorted(unchanged)))
         all_sources = tuple(dict.fromkeys([*current.manifest.sources, *map(str, sources)]))
         index, embedded = _save_update(current, merged, embedder, reusable, sources=all_sources,
-                                       show_progress=show_progress, started=started)
+                                       show_progress=show_progress, started=started, ray=ray, rebuild=rebuild)
     return index, UpdateReport(tuple(added), tuple(changed), tuple(sorted(unchanged)), (), embedded)
 
 
@@ -77,13 +90,32 @@ def remove_from_index(name_or_path: str | Path, ids: Iterable[str], *, embedder:
 
 
 def _save_update(current: CorpusIndex, articles: tuple[Article, ...], embedder: Embedder, reusable: set[str],
-                 *, sources: tuple[str, ...], show_progress: bool, started: float) -> tuple[CorpusIndex, int]:
+                 *, sources: tuple[str, ...], show_progress: bool, started: float,
+                 ray: RayBuild | None = None, rebuild: bool = False) -> tuple[CorpusIndex, int]:
     """The new version, chunked as the index always was, keeping the date it was first built."""
     settings = current.manifest.chunking
     with collect():
         tables = embed_tables(articles, settings=settings, embedder=embedder, current=current, reusable=reusable,
-                              show_progress=show_progress)
+                              show_progress=show_progress, ray=ray)
+        extends = None if rebuild else Extension(current, current.path.resolve(),
+                                                 _carried_rows(current, articles, tables.chunk_rows, reusable))
         plan = BuildPlan(current.path.name, articles, tables, embedder.identity, settings, sources,
-                         current.manifest.created_at, started)
+                         current.manifest.created_at, started, extends)
         write_version(plan, current.path)
-    return open_index(current.path, model=embedder.identity), tables.embedded_chunks
+    # hashed from disk as it was written, moments ago and under the writer lock: not again
+    return open_index(current.path, model=embedder.identity, verify=False), tables.embedded_chunks
+
+
+def _carried_rows(current: CorpusIndex, articles: Sequence[Article], rows: np.ndarray, reusable: set[str]) -> np.ndarray:
+    """The new chunk row of each current one, -1 where its article was removed or replaced.
+
+    Chunk rows are grouped by article in article order, and a kept article keeps its chunks.
+    """
+    carried = np.full(len(current.chunk_rows), -1, dtype=np.int64)
+    old_bounds = np.searchsorted(current.chunk_rows[:, 0], np.arange(len(current.articles) + 1))
+    new_bounds = np.searchsorted(rows[:, 0], np.arange(len(articles) + 1))
+    kept_at = {a.id: row for row, a in enumerate(articles) if a.id in reusable}
+    for old, article in enumerate(current.articles):
+        if (new := kept_at.get(article.id)) is not None:
+            carried[old_bounds[old] : old_bounds[old + 1]] = np.arange(new_bounds[new], new_bounds[new + 1])
+    return carried

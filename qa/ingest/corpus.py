@@ -1,4 +1,5 @@
-"""Articles and the loaders that read them from seed files, plain text, JSON Lines and folders.
+"""Articles and the loaders that read them from seed files, plain text, JSON Lines, saved news
+pages (.html, .htm) and folders.
 
 Every loader yields the same frozen ``Article``; text is cleaned once here
 (``clean_article_text``) and never again, so every offset computed downstream points into
@@ -19,9 +20,10 @@ from datetime import date
 from pathlib import Path
 
 from qa.errors import DuplicateArticleError, InputError
+from qa.ingest.html_pages import HTML_SUFFIXES, read_html_page
 from qa.ingest.text import clean_article_text, sentence_spans
 
-ARTICLE_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz")
+ARTICLE_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", *HTML_SUFFIXES)
 _SEED_HEADER_RE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{1,2}){0,2})\s+")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _TITLE_MAX_CHARS = 90
@@ -177,13 +179,17 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
 
 
-def _read_text_file(path: Path) -> Article:
+def _read_utf8_file(path: Path) -> str:
     raw = _read_bytes(path)
     if not raw.strip():
         raise InputError(str(path), "is empty")
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(str(path), "looks like a binary file, not article text")
-    text = _decode(raw, str(path))
+    return _decode(raw, str(path))
+
+
+def _read_text_file(path: Path) -> Article:
+    text = _read_utf8_file(path)
     header = _SEED_HEADER_RE.match(text)
     date_text = header.group(1) if header else None
     body = text[header.end():] if header else text
@@ -193,8 +199,18 @@ def _read_text_file(path: Path) -> Article:
         raise InputError(f"{path}:1", str(exc)) from None
 
 
+def _read_html_file(path: Path) -> Article:
+    html = _read_utf8_file(path)
+    try:
+        page = read_html_page(html)
+        return make_article(id=path.stem, text=page.text, title=page.title, date=page.date, url=page.url,
+                            source=str(path))
+    except ValueError as exc:
+        raise InputError(str(path), str(exc)) from None
+
+
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    opener = gzip.open if path.name.endswith(".gz") else open
+    opener = gzip.open if _kind(path) == ".jsonl.gz" else open
     line_no = 0
     try:
         with opener(path, "rb") as handle:
@@ -232,12 +248,15 @@ def _optional_str(record: dict, key: str) -> str:
     return str(value)
 
 
+def _kind(path: Path) -> str:
+    """The article suffix a file name ends in, in any case ("BAI.TXT" is a text file too); "" if none."""
+    lowered = path.name.lower()
+    return next((suffix for suffix in ARTICLE_SUFFIXES if lowered.endswith(suffix)), "")
+
+
 def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".jsonl.gz", ".jsonl", ".txt"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
+    kind = _kind(path)
+    return path.name[: -len(kind)] if kind else path.stem
 
 
 def _parse_json(line: str, location: str) -> object:
@@ -282,7 +301,7 @@ def _files_under(folder: Path) -> tuple[list[Path], list[str]]:
             if name.startswith("."):
                 continue
             path = Path(root) / name
-            if name.endswith(ARTICLE_SUFFIXES) and path.is_file():
+            if _kind(path) and path.is_file():
                 found.append(path)
             else:
                 ignored.append(str(path))
@@ -298,7 +317,7 @@ def _expand(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
             files.extend(found)
             ignored.extend(skipped)
         elif path.is_file():
-            if not path.name.endswith(ARTICLE_SUFFIXES):
+            if not _kind(path):
                 raise InputError(str(path), f"unsupported file type (expected one of {', '.join(ARTICLE_SUFFIXES)})")
             files.append(path)
         elif os.path.lexists(path):
@@ -316,8 +335,10 @@ def iter_articles(paths: Iterable[str | os.PathLike], *, on_bad: Callable[[Input
     files, _ = _expand(paths)
     for path in files:
         try:
-            if path.name.endswith(".txt"):
+            if _kind(path) == ".txt":
                 yield _read_text_file(path)
+            elif _kind(path) in HTML_SUFFIXES:
+                yield _read_html_file(path)
             else:
                 yield from _read_jsonl(path, on_bad)
         except InputError as exc:

@@ -131,11 +131,15 @@ def _window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerab
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop the punctuation a subword token drags in at either end ("2008," -> "2008")."""
+    """Drop the punctuation a subword token drags in at either end ("2008," -> "2008"), but keep
+    a bracket the span opened: "Công an nhân dân (CAND)", not "(CAND"."""
     while start < end and text[start] in _TRIM:
         start += 1
     while end > start and text[end - 1] in _TRIM:
         end -= 1
+    for opening, closing in ("()", "[]", "“”"):
+        if text.count(opening, start, end) > text.count(closing, start, end) and text[end : end + 1] == closing:
+            end += 1
     return start, end
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from qa.answer.calibration import Calibration
+from qa.answer.calibration import Calibration, Logistic
 from qa.answer.compose import ComposeSettings, compose_answer, disagreeing
 from qa.answer.question import Question, analyse
 from qa.answer.question_dates import AskedTime
@@ -25,8 +25,11 @@ from qa.ingest.corpus import Article, make_article
 WHO = Question(text="Ai là Cục trưởng?", language="vi", diacritics=True, kind="who", role_verbs=(), unit=None)
 
 # confidence = sigmoid(support): 2 -> 0.881, above the 0.5 threshold; -2 -> 0.119, below it.
-CALIBRATION = Calibration(reader="test", weights={"support": 1.0}, bias=0.0, threshold=0.5, settings={})
+# The answer is "answered" when sigmoid(support - 3) >= 0.5, so from support 3.
+CALIBRATION = Calibration(reader="test", present=Logistic(weights={"support": 1.0}, bias=0.0, threshold=0.5),
+                          right=Logistic(weights={"support": 1.0}, bias=-3.0, threshold=0.5), settings={})
 CONFIDENT, UNSURE, ON_THE_THRESHOLD = {"support": 2.0}, {"support": -2.0}, {"support": 0.0}
+SURE, JUST_SURE = {"support": 4.0}, {"support": 3.0}
 
 # Rivals within 90 % of the best score count; at most two of them are looked at.
 SETTINGS = ComposeSettings(rival_share=0.9, max_rivals=2)
@@ -261,3 +264,30 @@ def test_no_candidates_abstains_and_cites_the_passages_in_retrieval_order():
     assert answer.abstained and answer.text == "" and answer.confidence == 0.0
     assert [c.doc_id for c in answer.citations] == ["dec", "may"]
     assert all(c.answer_start is None and c.sentence_start == c.sentence_end == c.start for c in answer.citations)
+
+
+# --- the trust label ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("features", "trust"), [(SURE, "answered"), (JUST_SURE, "answered"), (CONFIDENT, "unsure"),
+                                                 (ON_THE_THRESHOLD, "unsure"), (UNSURE, "not_found")])
+def test_the_trust_label_comes_from_the_calibration_and_not_found_is_exactly_abstention(features, trust):
+    passage = _passage(MAY, 0)
+    answer = compose_answer(WHO, [passage], [_candidate(passage, ANSWERS["may"], 1.0, features)],
+                            calibration=CALIBRATION, k=5, settings=SETTINGS)
+    assert answer.trust == trust and answer.abstained == (trust == "not_found")
+    assert answer.text == ("" if trust == "not_found" else ANSWERS["may"])
+    assert answer.to_dict()["trust"] == trust
+
+
+def test_an_unsure_answer_keeps_its_alternatives_and_citations():
+    may_passage, dec_passage = _passage(MAY, 0), _passage(DECEMBER, 1)
+    candidates = [_candidate(may_passage, ANSWERS["may"], 1.0, CONFIDENT), _candidate(dec_passage, ANSWERS["dec"], 0.95, CONFIDENT)]
+    answer = compose_answer(WHO, [may_passage, dec_passage], candidates, calibration=CALIBRATION, k=5, settings=SETTINGS)
+    assert answer.trust == "unsure" and answer.text == ANSWERS["dec"]
+    assert answer.alternatives == (Alternative(ANSWERS["may"], "2022-05", 2),)
+
+
+def test_no_candidates_is_not_found():
+    answer = compose_answer(WHO, [_passage(MAY, 0)], [], calibration=CALIBRATION, k=5, settings=SETTINGS)
+    assert answer.trust == "not_found" and answer.abstained

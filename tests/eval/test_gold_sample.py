@@ -7,6 +7,8 @@ with better answers and are never lowered.
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,9 @@ from qa.assistant import default_assistant
 from qa.cli import main as cli_main
 from qa.eval.gold import bundled_gold_path, judge, load_gold
 from qa.pipeline import DEFAULT_READER
+
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
+from calibrate import is_right  # noqa: E402  what "right" means for the trust label
 
 # The floors hold on the gold set's "test" split, which no calibration saw (bench/calibrate.py
 # fits on the "calibration" split and on ViNewsQA training questions). Measured when set, per
@@ -27,6 +32,11 @@ FLOORS = {
     "rules": {"contains": 0.65, "supported": 0.68, "cited": 0.88, "abstain_recall": 0.22, "recall.1": 0.94, "f1": 0.35},
 }
 SPLIT = "test"
+# Answers of the default reader labelled "answered" on the test split, right as bench/calibrate.py's
+# ``is_right`` says (the label it was fitted for): 11 of 69 labelled so, 7 of them right, when
+# measured (bench/trust_labels.py); the floors sit a question below (10 answered, 6 of 11 right).
+# The issue's bar is 90 %: met on ViNewsQA dev (91.6 %), not on these 11 answers.
+ANSWERED_AT_LEAST, ANSWERED_RIGHT_FLOOR = 10, 0.54
 
 
 def _test_split():
@@ -80,6 +90,12 @@ def test_batch_answers_agree_with_the_report(report, judged):
     answerable = [j for g, _, j in judged if g.answerable]
     batch_rate = sum(j.correct for j in answerable) / len(answerable)
     assert abs(batch_rate - document["runs"][0]["overall"]["contains"]) <= 2 / len(answerable)
+    # The report's trust columns count the same labels the answers carry (a question or two may
+    # flip between a batch and single questions: int8 activations are scaled per batch).
+    answered = [(g, j) for g, a, j in judged if a.trust == "answered"]
+    overall = document["runs"][0]["overall"]
+    assert abs(overall["answered_share"] - len(answered) / len(judged)) <= 2 / len(judged)
+    assert abs(overall["answered_right"] - sum(g.answerable and j.correct for g, j in answered) / len(answered)) <= 0.2
 
 
 def test_every_answer_is_copied_from_its_cited_article(judged):
@@ -96,3 +112,16 @@ def test_every_answer_is_copied_from_its_cited_article(judged):
             assert answer.text in answer.sentence
 
 
+
+
+def test_answers_labelled_answered_are_mostly_right(judged):
+    answered = [(g, a) for g, a, _ in judged if a.trust == "answered"]
+    right = sum(g.answerable and is_right(a.text, list(g.answers)) for g, a in answered)
+    print(f"\n'answered': {len(answered)} of {len(judged)}, {right} right")
+    assert len(answered) >= ANSWERED_AT_LEAST, f"only {len(answered)} answers labelled 'answered'"
+    assert right / len(answered) >= ANSWERED_RIGHT_FLOOR, f"{right} of {len(answered)} 'answered' answers right"
+
+
+def test_not_found_is_exactly_where_the_assistant_abstains(judged):
+    assert all((a.trust == "not_found") == a.abstained for _, a, _ in judged)
+    assert {a.trust for _, a, _ in judged} == {"answered", "unsure", "not_found"}

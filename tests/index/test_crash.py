@@ -111,6 +111,17 @@ def assert_half_done(lane: Lane, stage: str, before: set[str], baseline_version:
     assert lane.current() == (version.name if stage == "published" else baseline_version)
 
 
+def assert_bm25_segment_linked(lane: Lane, before: set[str], baseline_version: str) -> None:
+    """An add's new version shares the baseline's BM25 segment through hard links and indexed
+    only the new article, as a segment of its own."""
+    (version,) = [n for n in lane.hidden() - before if not n.startswith(f".{NAME}.link-")]
+    base, new = lane.index_dir / baseline_version / "bm25", lane.index_dir / version / "bm25"
+    kept = [p.relative_to(base) for p in (base / "s00001").rglob("*") if p.is_file() and p.name != "rows.npy"]
+    assert len(kept) == 12 and all(os.path.samefile(base / p, new / p) for p in kept)
+    added = json.loads((new / "segments.json").read_text(encoding="utf-8"))["segments"][-1]
+    assert added["name"] == "s00002" and added["live"] == added["passages"] >= 1
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, tiny_model, sample_dir):
     """The baseline index (built in-process) and the answers it gives."""
@@ -160,6 +171,8 @@ def test_killed_build_and_add_leave_the_index_answering_as_before(world, tiny_mo
         for kind, lane in lanes.items():
             wait_until_stopped(running[kind], lane, stage)
             assert_half_done(lane, stage, before[kind], baseline_version)
+            if kind == "add" and stage in ("publishing", "published"):
+                assert_bm25_segment_linked(lane, before[kind], baseline_version)
             kill(running[kind])
             path = lane.index_dir / NAME
             assert verify_index(path).problems == (), (kind, stage)
@@ -197,13 +210,13 @@ def _files(folder: Path) -> list[str]:
 
 def test_the_manifest_has_a_checksum_for_every_file(built):
     assert [f.path for f in open_index("s").manifest.files] == _files(built)
-    assert len(_files(built)) >= 8  # articles, chunks, sentences, two vector files and bm25 arrays
+    assert len(_files(built)) >= 8  # articles, chunks, sentences, vectors and bm25 arrays
 
 
-MAPPED = {"sentence_vectors.npy", "vectors.faiss", "bm25/folded/vocab.index.json", "bm25/marked/vocab.index.json"} | {
-    f"bm25/{field}/{name}" for field in ("folded", "marked")
-    for name in ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy", "vocabulary.keys.npy",
-                 "vocabulary.columns.npy")}  # memory-mapped or never read: opening checks their size only
+MAPPED = {"vectors.faiss"} | {
+    f"bm25/s00001/{field}/{name}" for field in ("folded", "marked")
+    for name in ("indptr.npy", "docs.npy", "counts.npy", "vocabulary.keys.npy",
+                 "vocabulary.columns.npy")}  # memory-mapped: opening checks their size only
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "missing"])

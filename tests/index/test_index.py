@@ -52,14 +52,12 @@ def test_build_then_open_round_trips(index_home, sample_articles):
     manifest = opened.manifest
     assert manifest == built.manifest and manifest.counts == Counts(articles=2, chunks=len(opened), sentences=44, dated_articles=2)
     assert manifest.model == embedder.identity and manifest.sources == ("x",)
-    assert opened.sentence_vectors.shape == (44, embedder.identity.dimension)
+    assert opened.sentence_vectors is None  # sentences are embedded when the rules reader reads them
     first_chunk_sentences = opened.sentences_of_chunk(0)
     article = opened.article_of(0)
     assert article.text[slice(*opened.sentence_bounds(int(first_chunk_sentences[0])))].startswith("Chiều 6.5")
-    similarities = opened.sentence_similarities(first_chunk_sentences, embedder.embed([article.text], kind="query")[0])
-    assert similarities.shape == first_chunk_sentences.shape and np.all(np.abs(similarities) <= 1.001)
     on_disk = json.loads((index_home / "s" / "manifest.json").read_text(encoding="utf-8"))
-    assert on_disk["format_version"] == FORMAT_VERSION == 3 and on_disk["model"]["name"] == "test-hashing"
+    assert on_disk["format_version"] == FORMAT_VERSION == 4 and on_disk["model"]["name"] == "test-hashing"
     assert (index_home / "s").is_symlink()  # published by an atomic link swap
 
 
@@ -69,8 +67,8 @@ def _flip_byte(path, at: int) -> None:
     path.write_bytes(bytes(data))
 
 
-READ_WHOLE = {"articles.jsonl", "chunks.npy", "sentences.npy", "bm25/folded/params.index.json",
-              "bm25/marked/params.index.json"}
+READ_WHOLE = {"articles.jsonl", "chunks.npy", "sentences.npy", "bm25/segments.json", "bm25/s00001/rows.npy",
+              "bm25/s00001/marked/lengths.npy", "bm25/s00001/folded/lengths.npy"}
 
 
 def test_opening_hashes_what_it_reads_whole_and_checks_the_size_of_the_mapped_rest(index_home, sample_articles, monkeypatch):
@@ -97,7 +95,7 @@ def test_opening_hashes_what_it_reads_whole_and_checks_the_size_of_the_mapped_re
 
 def test_a_truncated_mapped_file_is_an_error_at_open(index_home, sample_articles):
     build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder(), sources=["articles/"])
-    for relative in ("vectors.faiss", "sentence_vectors.npy", "bm25/marked/data.csc.index.npy"):
+    for relative in ("vectors.faiss", "bm25/s00001/marked/counts.npy"):
         path = index_home / "s" / relative
         whole = path.read_bytes()
         path.write_bytes(whole[:-1])
@@ -110,7 +108,7 @@ def test_a_truncated_mapped_file_is_an_error_at_open(index_home, sample_articles
 def test_a_mapped_file_that_fails_to_load_is_named(index_home, sample_articles):
     """A same-size change where numpy or FAISS parse (the header) fails at open, naming the file."""
     build_index(sample_articles, name_or_path="s", embedder=HashingEmbedder(), sources=["articles/"])
-    for relative in ("vectors.faiss", "sentence_vectors.npy", "bm25/folded/indptr.csc.index.npy"):
+    for relative in ("vectors.faiss", "bm25/s00001/folded/indptr.npy"):
         path = index_home / "s" / relative
         whole = path.read_bytes()
         _flip_byte(path, 0)
@@ -127,24 +125,24 @@ def test_a_flipped_byte_in_a_mapped_file_is_caught_by_verify_and_by_add_never_ex
     embedder = SentenceTransformerEmbedder(str(tiny_model), backend="torch")  # one the qa command can make again
     build_index(sample_articles, name_or_path="s", embedder=embedder, sources=["articles/"])
     published = (index_home / "s").resolve()
-    for relative in ("vectors.faiss", "sentence_vectors.npy"):
+    for relative in ("vectors.faiss", "bm25/s00001/marked/counts.npy"):
         _flip_byte(index_home / "s" / relative, -5)  # inside the vectors: the file still loads
     open_index("s")  # opening hashes what it reads whole; the mapped files are checked by size only
 
     assert cli_main(["index", "verify", "s"]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [f"index {index_home / 's'}: {relative} does not match its checksum (corrupted)"
-                                for relative in ("sentence_vectors.npy", "vectors.faiss")]
-    assert err.splitlines() == [f"qa: error: index {index_home / 's'}: 2 of 19 files damaged; "
+                                for relative in ("bm25/s00001/marked/counts.npy", "vectors.faiss")]
+    assert err.splitlines() == [f"qa: error: index {index_home / 's'}: 2 of 18 files damaged; "
                                 "rebuild it with: qa index build articles/ --name s"]
 
     extra = index_home.parent / "extra.txt"
     extra.write_text(" date 2023-03 Đại tá Nguyễn Văn Bình chủ trì hội thảo an ninh mạng.", encoding="utf-8")
     assert cli_main(["index", "add", str(extra), "--name", "s"]) == 1
     (line,) = capsys.readouterr().err.splitlines()
-    assert line == (f"qa: error: index {index_home / 's'}: sentence_vectors.npy does not match its checksum (corrupted); "
+    assert line == (f"qa: error: index {index_home / 's'}: bm25/s00001/marked/counts.npy does not match its checksum (corrupted); "
                     "rebuild it with: qa index build articles/ --name s")
-    with pytest.raises(IndexCorruptError, match="sentence_vectors.npy does not match its checksum"):
+    with pytest.raises(IndexCorruptError, match="bm25/s00001/marked/counts.npy does not match its checksum"):
         remove_from_index("s", [sample_articles[0].id], embedder=embedder)
     assert (index_home / "s").resolve() == published  # nothing was built on the damaged version
     assert [p.name for p in index_home.iterdir() if p.name.startswith(".s.") and not p.name.endswith(".lock")] == [published.name]
@@ -155,7 +153,7 @@ def test_verify_on_a_good_index_prints_ok_and_exits_0(index_home, sample_article
     assert cli_main(["index", "verify", "s"]) == 0
     out, err = capsys.readouterr()
     size = open_index("s").manifest.size_bytes / 1e6
-    assert out.splitlines() == [f"index {index_home / 's'}: ok, 19 files ({size:.1f} MB) match their sizes and checksums"]
+    assert out.splitlines() == [f"index {index_home / 's'}: ok, 18 files ({size:.1f} MB) match their sizes and checksums"]
     assert err == ""
     assert cli_main(["index", "verify", "nothing"]) == 1
     assert capsys.readouterr().err.startswith("qa: error: no index at ")
@@ -194,14 +192,13 @@ def test_incremental_add_equals_full_rebuild_and_embeds_only_new_text(index_home
     index, report = add_to_index("inc", [changed, _article(3), _article(7)], embedder=embedder)
     assert report.added == ("a7",) and report.changed == ("a2",) and report.unchanged == ("a3",)
     assert report.embedded_chunks == 2  # one chunk each for a2 and a7
-    assert embedder.calls == [2, 4]  # then their two sentences each; nothing else re-embedded
+    assert embedder.calls == [2]  # nothing else re-embedded, and sentences are not embedded at all
 
     full = build_index([first[0], first[1], changed, first[3], first[4], _article(7)], name_or_path="full", embedder=HashingEmbedder())
     assert [a.id for a in index.articles] == [a.id for a in full.articles]
     assert np.array_equal(index.chunk_rows, full.chunk_rows)
     assert np.allclose(index.vectors.reconstruct_n(0, len(index)), full.vectors.reconstruct_n(0, len(full)), atol=1e-6)
     assert np.array_equal(index.sentence_rows, full.sentence_rows)
-    assert np.allclose(index.sentence_vectors, full.sentence_vectors, atol=1e-3)
     for question in ["Đại tá Lê Văn Z phát biểu", "hoi nghi so 4", "chủ đề 7"]:
         assert _search_rows(index, embedder, question) == _search_rows(full, embedder, question)
 
@@ -301,34 +298,45 @@ def test_an_opened_index_maps_its_vectors_and_bm25_arrays_instead_of_reading_the
     embedder = HashingEmbedder()
     build_index(sample_articles, name_or_path="m", embedder=embedder)
     opened = open_index("m", model=embedder.identity)
-    fields = (opened.lexical.marked, opened.lexical.folded)
-    mapped = [f.model.scores["data"] for f in fields] + [f.vocabulary.keys for f in fields]
-    assert all(isinstance(a, np.memmap) for a in mapped)
-    assert not any(f.model.vocab_dict for f in fields)  # the token dict is not loaded at all
-    assert isinstance(opened.sentence_vectors, np.memmap)
+    (segment,) = opened.lexical.segments
+    postings = (segment.marked, segment.folded)
+    mapped = [a for p in postings for a in (p.indptr, p.docs, p.counts, p.vocabulary.keys, p.vocabulary.columns)]
+    assert all(_over_a_mapping(a) for a in mapped)
+    assert not any(_over_a_mapping(p.lengths) for p in postings)  # read whole: every open sums them
     assert opened.vectors.ntotal == len(opened)
 
 
-def test_the_streamed_index_finds_every_token_and_scores_as_bm25s_indexing_the_token_strings(sample_articles):
+def _over_a_mapping(array: np.ndarray) -> bool:
+    """A memory-mapped array, or a plain array viewing one."""
+    while array is not None:
+        if isinstance(array, np.memmap):
+            return True
+        array = array.base if isinstance(array, np.ndarray) else None
+    return False
+
+
+def test_bm25_counts_every_token_and_scores_as_bm25s_indexing_the_token_strings(sample_articles):
     import bm25s
 
     from qa.index.lexical import LexicalIndex, folded_document_tokens, marked_document_tokens, query_tokens
 
     texts = [a.text for a in sample_articles] + [""]  # an empty passage too
     built = LexicalIndex.build(texts)
+    (segment,) = built.segments
     questions = {"marked": "Ai chủ trì hội nghị tổng kết?", "folded": "ai chu tri hoi nghi tong ket"}
     for name, tokens_of in (("marked", marked_document_tokens), ("folded", folded_document_tokens)):
-        field = getattr(built, name)
-        tokens = list(field.model.vocab_dict)
-        assert field.vocabulary.columns_of(tokens) == [field.model.vocab_dict[t] for t in tokens]
-        assert field.vocabulary.columns_of(["không_có_trong_bài", "zzzz"]) == [None, None]
+        postings = segment.field(name)
         reference = bm25s.BM25()
         reference.index([tokens_of(t) or [""] for t in texts], show_progress=False)
+        tokens = list(reference.vocab_dict)
+        columns = postings.vocabulary.columns_of(tokens)
+        assert None not in columns and postings.vocabulary.columns_of(["không_có_trong_bài", "zzzz"]) == [None, None]
+        expected_frequencies = np.diff(reference.scores["indptr"])[[reference.vocab_dict[t] for t in tokens]]
+        assert np.array_equal(np.diff(postings.indptr)[columns], expected_frequencies)
         searched, question_tokens = query_tokens(questions[name])
         assert searched == name
-        asked = [t for t in question_tokens if t in reference.vocab_dict]
-        expected = reference.get_scores(asked)
-        assert np.allclose(built.scores(questions[name]), expected, atol=1e-6) and expected.max() > 0
+        expected = reference.get_scores([t for t in question_tokens if t in reference.vocab_dict])
+        assert np.allclose(built.scores(questions[name]), expected, rtol=1e-5, atol=1e-6) and expected.max() > 0
 
 
 def _rewrite_manifest(folder, change) -> None:
@@ -341,7 +349,7 @@ def _rewrite_manifest(folder, change) -> None:
 def test_an_index_of_an_older_format_is_one_clear_error_naming_the_rebuild(index_home, sample_articles, capsys):
     build_index(sample_articles, name_or_path="old", embedder=HashingEmbedder(), sources=["tin/", "them.jsonl"])
     _rewrite_manifest(index_home / "old", lambda m: m.update(format_version=2))
-    expected = "index old: format 2, this version reads 3; rebuild it with: qa index build tin/ them.jsonl --name old"
+    expected = "index old: format 2, this version reads 3 and 4; rebuild it with: qa index build tin/ them.jsonl --name old"
     with pytest.raises(IndexCorruptError) as raised:
         open_index("old")
     assert str(raised.value) == expected

@@ -41,6 +41,14 @@ def test_trimming_drops_punctuation_a_token_drags_in(text, expected):
     assert text[start:end] == expected
 
 
+def test_trimming_keeps_the_bracket_a_span_opened():
+    text = "Cục Truyền thông Công an nhân dân (CAND) tổ chức hội nghị."
+    start, end = _trimmed(text, 0, text.index(")"))  # the tokens stop before the closing bracket
+    assert text[start:end] == "Cục Truyền thông Công an nhân dân (CAND)"
+    start, end = _trimmed(text, text.index("(") + 1, text.index(")") + 1)  # "CAND)": no bracket was opened
+    assert text[start:end] == "CAND"
+
+
 VIETNAMESE = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ,.0123456789TPHCM",
                      min_size=1, max_size=400)
 
