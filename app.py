@@ -1,8 +1,9 @@
 """Start the web page: ``python app.py [--host HOST] [--port PORT] [--verbose]`` (default 127.0.0.1:7860).
 
 ``QA_HOST`` and ``QA_PORT`` set the defaults; the page is served on the local machine only
-unless a host is given. The first start builds the sample index (a minute at most); later
-starts load it in a few seconds. The log has one line per warning or error; ``--verbose``
+unless a host is given. The page answers at once: on the first start it shows the progress of
+preparing the models and the sample index (a few minutes on two cores); later starts load
+them in seconds. The log has one line per warning or error; ``--verbose``
 adds the tracebacks of internal errors.
 """
 
@@ -28,11 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure_logging(level=logging.INFO, tracebacks=args.verbose)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if web.sample_index_ready():
-        print("Đang nạp chỉ mục mẫu… / loading the sample index…", flush=True)
-    else:
-        print("Đang xây dựng chỉ mục mẫu… / building the sample index…", flush=True)
-    web.warm_up()
+    if not web.sample_index_ready():
+        print("Lần chạy đầu: đang chuẩn bị mô hình và chỉ mục mẫu; trang web hiện tiến độ. "
+              "(First start: preparing the models and the sample index; the page shows the progress.)", flush=True)
     web.launch(host=args.host, port=args.port)
 
 

@@ -29,3 +29,8 @@ def models_dir() -> Path:
 
 def indexes_dir() -> Path:
     return embeddings_dir() / "index"
+
+
+def feedback_dir() -> Path:
+    """Readers' ratings, one file per collection; kept apart from indexes, which are rebuilt."""
+    return embeddings_dir() / "feedback"

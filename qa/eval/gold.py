@@ -1,9 +1,9 @@
 """Gold question sets in the formats people bring, and the checks that score an answer.
 
-Three formats are read: the project's JSON Lines (``question``, ``answers`` — empty means
+Four formats are read: the project's JSON Lines (``question``, ``answers`` — empty means
 unanswerable —, optional ``doc_id``, ``evidence``, ``type``, ``lang``); SQuAD-style JSON Lines
-(each line carries its ``context`` and ``context_id``, as UIT-ViNewsQA ships); and SQuAD v1/v2
-JSON files. SQuAD contexts become articles, so a set can be evaluated on its own passages.
+(each line carries its ``context`` and ``context_id``, as UIT-ViNewsQA ships); SQuAD v1/v2
+JSON files; and readers' ratings saved by the page (``qa.eval.feedback``). SQuAD contexts become articles, so a set can be evaluated on its own passages.
 
 Matching is Vietnamese-aware: NFC, lower case, one tone-mark convention, punctuation ignored,
 so "hoà"/"hòa" or a trailing full stop never decide a match.
@@ -22,6 +22,7 @@ from pathlib import Path
 from qa.answer.types import Answer
 from qa.ingest.corpus import Article, make_article
 from qa.errors import InputError
+from qa.eval.feedback import gold_record, is_feedback, latest_ratings
 from qa.answer.question import analyse
 from qa.ingest.text import match_tokens
 
@@ -47,7 +48,7 @@ class GoldSet:
     """The questions of one file, and the articles its SQuAD contexts make (none otherwise)."""
 
     path: str
-    format: str  # "project", "squad-jsonl" or "squad-json"
+    format: str  # "project", "squad-jsonl", "squad-json" or "feedback"
     questions: tuple[GoldQuestion, ...]
     contexts: tuple[Article, ...]
 
@@ -75,10 +76,13 @@ def load_gold_set(path: str | Path) -> GoldSet:
 
 
 def _json_lines(source: Path) -> GoldSet:
+    records = list(_records(source))
+    if records and is_feedback(records[0][1]):
+        return _feedback_set(source, records)
     questions: list[GoldQuestion] = []
     contexts: dict[str, Article] = {}
     squad_lines = 0
-    for line_no, record in _records(source):
+    for line_no, record in records:
         location = f"{source}:{line_no}"
         try:
             if "context" in record:
@@ -93,6 +97,23 @@ def _json_lines(source: Path) -> GoldSet:
         raise InputError(str(source), "holds no questions")
     _check_unique_ids(questions, source)
     return GoldSet(str(source), "squad-jsonl" if squad_lines else "project", tuple(questions), tuple(contexts.values()))
+
+
+def _feedback_set(source: Path, records: list[tuple[int, dict]]) -> GoldSet:
+    """Readers' 👍 answers as gold questions (``qa.eval.feedback``); 👎 ones need a person first."""
+    rated = latest_ratings((f"{source}:{line_no}", record) for line_no, record in records)
+    questions = []
+    for location, record in rated:
+        gold = gold_record(record)
+        if gold is None:
+            continue
+        try:
+            questions.append(_question(gold, int(location.rsplit(":", 1)[1]), doc_id=gold["doc_id"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(location, f"not a feedback record ({_reason(exc)})") from None
+    if not questions:
+        raise InputError(str(source), f"holds no approved (👍) answers among {len(rated)} ratings")
+    return GoldSet(str(source), "feedback", tuple(questions), ())
 
 
 def _records(source: Path) -> Iterator[tuple[int, dict]]:

@@ -79,6 +79,28 @@ def check_k(k: object) -> int:
     return value
 
 
+_COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+
+
+def check_new_collection(name: object) -> str:
+    """A name for a new collection: short, plain, and not one in use (the sample's included)."""
+    value = str(name or "").strip().lower()
+    if not _COLLECTION_RE.match(value):
+        raise InputProblem("Tên bộ sưu tập chỉ gồm chữ thường không dấu, số, “-” và “_”, tối đa 48 ký tự, ví dụ "
+                           "“tin-cua-toi” (a collection name uses a-z, 0-9, '-' and '_', e.g. “my-news”).")
+    if value in index_names():
+        raise InputProblem(f"Đã có bộ sưu tập “{value}”; hãy chọn tên khác (that name is taken).")
+    return value
+
+
+def check_writable(name: str) -> str:
+    """The sample collection is shared by every visitor, so no one may change it."""
+    if name == SAMPLE_INDEX_NAME:
+        raise InputProblem("Bộ sưu tập mẫu chỉ để đọc; hãy tạo một bộ sưu tập mới để thêm bài "
+                           "(the sample collection is read-only: create a collection of your own).")
+    return name
+
+
 def check_index_name(name: object) -> str:
     """Only a listed name: a typed path ("../etc") must never reach the index loader."""
     value = str(name or SAMPLE_INDEX_NAME)

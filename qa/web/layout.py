@@ -1,8 +1,8 @@
-"""The page itself: a chat of cited answers beside a sources panel, and the API for programs.
+"""The page itself: a conversation of cited answers beside a sources panel, and the API for programs.
 
 This module only places the components and wires their events to ``WebApp``; what the
-events do lives in ``handlers``. Answers run several at once, uploads one at a time, and the
-only public API endpoint is ``/ask``.
+events do lives in ``handlers``, what runs in the browser in ``page_script``. Answers run
+several at once, collection changes one at a time, and the only public API endpoint is ``/ask``.
 """
 
 from __future__ import annotations
@@ -10,15 +10,21 @@ from __future__ import annotations
 import gradio as gr
 
 from qa.sample import SAMPLE_INDEX_NAME
+from qa.web.cards import empty_sources_html
 from qa.web.escape import esc
 from qa.web.handlers import WebApp
+from qa.web.history import turns_to_json
 from qa.web.indexes import index_names
 from qa.web.inputs import DEFAULT_K, MAX_K
-from qa.web.render import empty_sources_html
+from qa.web.page_script import CONFIRM_CLEAR_JS, CONVERSATION_JS, CSS, PANEL_JS
+from qa.web.readiness import status_html
+from qa.web.render import render_conversation
+from qa.web.state import preparation
 from qa.web.uploads import MAX_UPLOAD_MB, UPLOAD_SUFFIXES
 
 TITLE = "Hỏi đáp tin tức có trích dẫn"
 ANSWER_CONCURRENCY = 4  # retrieval and ranking run in parallel; embedding calls are serialised
+HISTORY_KEY = "qa-conversation"
 EXAMPLES = (
     "Ai chủ trì hội nghị tổng kết công tác năm 2022?",
     "Cuộc gặp mặt diễn ra khi nào?",
@@ -29,113 +35,152 @@ EXAMPLES = (
     "ai chu tri hoi nghi tong ket nam 2022",
 )
 
-CSS = """
-.qa-header h1 { margin: 0; font-size: 1.55rem; }
-.qa-header p { margin: .25rem 0 0; color: var(--body-text-color-subdued); }
-.qa-sources { max-height: 74vh; overflow-y: auto; padding-right: 4px; }
-.qa-sources-head { font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: .5rem; }
-.qa-legend { font-size: .8em; margin-bottom: .6rem; }
-.qa-source { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px;
-  margin-bottom: 10px; background: var(--background-fill-primary); scroll-margin-top: 8px; }
-.qa-source:target { outline: 2px solid var(--color-accent); }
-.qa-source-head { line-height: 1.35; }
-.qa-num { font-weight: 700; color: var(--color-accent); margin-right: .25rem; }
-.qa-title { font-weight: 600; }
-.qa-meta { font-size: .82em; color: var(--body-text-color-subdued); margin: .25rem 0 .45rem; }
-.qa-passage { padding: .45rem .65rem; border-left: 3px solid var(--color-accent); white-space: pre-wrap;
-  font-size: .93em; line-height: 1.55; background: var(--background-fill-secondary); border-radius: 0 6px 6px 0; }
-.qa-full { margin-top: .5rem; }
-.qa-full summary { cursor: pointer; font-size: .88em; color: var(--color-accent); }
-.qa-article { white-space: pre-wrap; max-height: 46vh; overflow-y: auto; font-size: .9em; line-height: 1.55;
-  padding: .45rem .65rem; margin-top: .35rem; border: 1px solid var(--border-color-primary); border-radius: 6px; }
-mark.qa-sentence { background: #fff0a6; color: #1f2328; padding: 0 1px; border-radius: 2px; }
-mark.qa-answer { background: #ffbf2e; color: #1f2328; font-weight: 700; border-radius: 2px; }
-.qa-muted { color: var(--body-text-color-subdued); font-size: .9em; }
-.qa-note { font-weight: 600; }
-.qa-empty { padding: 1rem; border: 1px dashed var(--border-color-primary); border-radius: 10px; }
-"""
-
-_HEADER = (f'<div class="qa-header"><h1>{esc(TITLE)}</h1><p>Hỏi về các bài báo bằng tiếng Việt (có hoặc không dấu) '
-           "hoặc tiếng Anh. Mọi câu trả lời được trích nguyên văn từ bài báo, kèm nguồn. "
+_HEADER = (f'<div class="qa-header"><h1>{esc(TITLE)}</h1><p>Hỏi bằng tiếng Việt (có hoặc không dấu) hoặc tiếng Anh; '
+           "mọi câu trả lời được trích nguyên văn từ bài báo, kèm nguồn. "
            "(Cited answers from Vietnamese news: every answer is copied from an article.)</p></div>")
 
-# After a click on a marker of an earlier answer, its sources arrive a moment later: scroll then.
-_SCROLL_TO_TARGET = "() => { const id = decodeURIComponent(location.hash.slice(1)); " \
-                    "const card = id && document.getElementById(id); if (card) card.scrollIntoView({block: 'start'}); }"
 
-
-def _controls():
+def _options():
     with gr.Accordion("Tuỳ chọn (options)", open=False):
         k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Số nguồn (number of sources)")
         with gr.Row():
             date_from = gr.Textbox(label="Từ ngày (from, YYYY-MM-DD)", placeholder="2022-01-01", max_length=10)
             date_to = gr.Textbox(label="Đến ngày (to, YYYY-MM-DD)", placeholder="2022-12-31", max_length=10)
-        index = gr.Dropdown(index_names(), value=SAMPLE_INDEX_NAME, label="Chỉ mục (index)")
-        info = gr.Markdown()
-    return k, date_from, date_to, index, info
+    return dict(k=k, date_from=date_from, date_to=date_to)
 
 
-def _upload_box():
-    with gr.Accordion("Thêm bài báo vào chỉ mục (add articles)", open=False):
-        files = gr.File(label=f"Tệp .txt hoặc .jsonl, tối đa {MAX_UPLOAD_MB} MB mỗi tệp", file_count="multiple",
+def _collections():
+    kinds = ", ".join(UPLOAD_SUFFIXES)
+    with gr.Accordion("Bộ sưu tập của bạn (your collections)", open=False, elem_id="qa-collections"):
+        gr.Markdown("Tạo bộ sưu tập riêng từ tệp của bạn; bộ sưu tập mẫu chỉ để đọc. "
+                    f"(Make a collection of your own from files: {kinds}, at most {MAX_UPLOAD_MB} MB each.)")
+        with gr.Row():
+            new_name = gr.Textbox(label="Tên bộ sưu tập mới (new collection name)", placeholder="tin-cua-toi",
+                                  max_length=48, elem_id="qa-new-name")
+            create = gr.Button("Tạo từ các tệp đã chọn (create from the chosen files)", elem_id="qa-create")
+        files = gr.File(label=f"Tệp bài báo (article files: {kinds})", file_count="multiple",
                         file_types=list(UPLOAD_SUFFIXES), elem_id="qa-upload")
-        add = gr.Button("Thêm vào chỉ mục (add to index)", elem_id="qa-add")
+        add = gr.Button("Thêm vào bộ sưu tập đang chọn (add to the selected collection)", elem_id="qa-add")
         status = gr.Markdown(elem_id="qa-upload-status")
-    return files, add, status
+        articles = gr.Dataframe(headers=["Tiêu đề (title)", "Ngày (date)", "Nguồn (source)", "Mã (id)"],
+                                interactive=False, wrap=True, max_height=320, label="Các bài trong bộ sưu tập (articles)",
+                                elem_id="qa-articles")
+        with gr.Row():
+            remove_ids = gr.Dropdown([], multiselect=True, label="Chọn bài để xoá (articles to remove)",
+                                     elem_id="qa-remove-ids", scale=4)
+            remove = gr.Button("Xoá bài đã chọn (remove)", variant="stop", elem_id="qa-remove", scale=1)
+    return dict(new_name=new_name, create=create, files=files, add=add, status=status, articles=articles,
+                remove_ids=remove_ids, remove=remove)
+
+
+def _ask_chain(app: WebApp, trigger, c: dict) -> None:
+    """Check, answer, then empty the box; a rejected question stays there to be corrected."""
+    inputs = [c["question"], c["history"], c["k"], c["date_from"], c["date_to"], c["collection"]]
+    trigger(app.validate, inputs, None, api_visibility="private", concurrency_limit=None).success(
+        app.respond, inputs, [c["conversation"], c["sources"], c["history"]], api_visibility="private",
+        show_progress_on=c["conversation"], concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY,
+    ).success(lambda: "", None, c["question"], api_visibility="private", queue=False)
 
 
 def _wire(app: WebApp, c: dict) -> None:
-    ask_inputs = [c["question"], c["turns"], c["k"], c["date_from"], c["date_to"], c["index"]]
-    for trigger in (c["question"].submit, c["ask"].click):
-        # Checking first keeps an input mistake to a pop-up (no error badge over the chat); the box
-        # is emptied only once answered, so a rejected question stays there to be corrected.
-        trigger(app.validate, ask_inputs, None, api_visibility="private", concurrency_limit=None).success(
-            app.respond, ask_inputs, [c["chat"], c["turns"], c["sources"]], api_visibility="private",
-            show_progress_on=c["chat"], concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY,
-        ).success(lambda: "", None, c["question"], api_visibility="private", queue=False)
-    c["chat"].select(app.show_turn, [c["turns"]], [c["sources"]], api_visibility="private").then(
-        None, js=_SCROLL_TO_TARGET, api_visibility="private")
-    for trigger in (c["clear"].click, c["chat"].clear):  # the button, and the chat's own bin icon
-        trigger(app.clear, None, [c["chat"], c["turns"], c["sources"], c["question"]], api_visibility="private")
-    c["index"].change(app.index_info, [c["index"]], [c["info"]], api_visibility="private")
-    c["add"].click(app.add_files, [c["files"], c["index"]], [c["status"], c["info"], c["files"]],
-                   api_visibility="private", concurrency_id="upload", concurrency_limit=1)
+    _ask_chain(app, c["question"].submit, c)
+    _ask_chain(app, c["ask"].click, c)
+    for chip, example in zip(c["chips"], EXAMPLES):
+        set_box = chip.click(lambda text=example: text, None, c["question"], api_visibility="private", queue=False)
+        _ask_chain(app, set_box.then, c)
+    c["clear"].click(app.clear, [c["confirmed"]], [c["conversation"], c["sources"], c["history"], c["question"]],
+                     js=CONFIRM_CLEAR_JS, api_visibility="private")
+    collection_view = [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"]]
+    c["collection"].change(app.collection_changed, [c["collection"]], collection_view, api_visibility="private")
+    c["create"].click(app.create_collection, [c["new_name"], c["files"]],
+                      [c["status"], c["collection"], c["files"], c["new_name"]],
+                      api_visibility="private", concurrency_id="collections", concurrency_limit=1)
+    c["add"].click(app.add_files, [c["files"], c["collection"]], [c["status"], *collection_view, c["files"]],
+                   api_visibility="private", concurrency_id="collections", concurrency_limit=1)
+    c["remove"].click(app.remove_articles, [c["remove_ids"], c["collection"]], [c["status"], *collection_view],
+                      api_visibility="private", concurrency_id="collections", concurrency_limit=1)
+    page = [*collection_view, c["conversation"], c["sources"]]
+    c["timer"].tick(app.poll_preparation, None, [c["preparing"], c["main"], c["timer"]], api_visibility="private",
+                    queue=False).then(app.page_state, [c["collection"], c["history"]], page, api_visibility="private")
     gr.api(app.api_ask, api_name="ask", concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
+
+
+def _arguments(sent: object, count: int) -> list:
+    """A script's call arrives as one list of its arguments; a short or odd one is padded, not trusted."""
+    values = list(sent) if isinstance(sent, (list, tuple)) else [sent]
+    return (values + [None] * count)[:count]
+
+
+def _server_functions(app: WebApp) -> dict:
+    """What the page's scripts may call, as plain one-argument functions (Gradio marks them,
+    which a bound method refuses, and passes a script's arguments as one list)."""
+
+    def record_feedback(sent):
+        payload, rating, note, feedback_id = _arguments(sent, 4)
+        return app.record_feedback(payload if isinstance(payload, dict) else {}, rating, note or "", feedback_id or "")
+
+    def full_article(sent):
+        collection, doc_id, marks = _arguments(sent, 3)
+        return app.full_article(collection, doc_id, marks if isinstance(marks, list) else [])
+
+    return dict(record_feedback=record_feedback, full_article=full_article)
+
+
+def _main(app: WebApp) -> dict:
+    c: dict = {}
+    calls = _server_functions(app)
+    with gr.Row(equal_height=False, elem_id="qa-top"):
+        gr.HTML(_HEADER, scale=3)
+        c["collection"] = gr.Dropdown(index_names(), value=SAMPLE_INDEX_NAME, label="Bộ sưu tập (collection)",
+                                      elem_id="qa-collection", scale=1, min_width=200)
+    c["summary"] = gr.HTML(elem_id="qa-summary")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=340):
+            c["conversation"] = gr.HTML(render_conversation([], []), elem_id="qa-conversation", js_on_load=CONVERSATION_JS,
+                                        server_functions=[calls["record_feedback"], calls["full_article"]])
+            with gr.Row(elem_id="qa-ask-row"):
+                c["question"] = gr.Textbox(label="Câu hỏi (question)", show_label=False, scale=5, max_length=1000,
+                                           placeholder="Nhập câu hỏi… (type a question)", elem_id="qa-question",
+                                           autofocus=True)
+                c["ask"] = gr.Button("Hỏi (ask)", variant="primary", scale=1, min_width=80, elem_id="qa-ask")
+            with gr.Row(elem_id="qa-examples") as c["examples"]:
+                c["chips"] = [gr.Button(q, size="sm", elem_classes=["qa-chip"]) for q in EXAMPLES]
+            c["clear"] = gr.Button("Xoá hội thoại (clear conversation)", size="sm", elem_id="qa-clear")
+            c["confirmed"] = gr.Checkbox(False, visible=False)
+            c.update(_options())
+            c.update(_collections())
+        with gr.Column(scale=2, min_width=320, elem_id="qa-sources-col"):
+            c["sources"] = gr.HTML(empty_sources_html(), elem_id="qa-sources-panel", js_on_load=PANEL_JS,
+                                   server_functions=[calls["full_article"]])
+    return c
 
 
 def build_demo(app: WebApp | None = None) -> gr.Blocks:
     """The whole page over ``app`` (tests give one over fake assistants); ``launch()`` serves it."""
     app = app or WebApp()
+    waiting = app.preparation is not None and not app.preparation.status().ready
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.HTML(_HEADER)
-        turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=380):
-                chat = gr.Chatbot(label="Hỏi đáp (chat)", show_label=False, buttons=["copy", "copy_all"],
-                                  elem_id="qa-chat", height=540, sanitize_html=True,
-                                  render_markdown=True, latex_delimiters=[], allow_tags=False, feedback_options=None,
-                                  placeholder="Đặt câu hỏi về các bài báo… (ask about the articles)")
-                with gr.Row():
-                    question = gr.Textbox(show_label=False, placeholder="Nhập câu hỏi… (type a question)", scale=5,
-                                          elem_id="qa-question", max_length=1000, autofocus=True)
-                    ask = gr.Button("Hỏi (ask)", variant="primary", scale=1, min_width=90, elem_id="qa-ask")
-                    clear = gr.Button("Xoá (clear)", scale=1, min_width=90)
-                gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Câu hỏi mẫu (examples)")
-                k, date_from, date_to, index, info = _controls()
-                files, add, status = _upload_box()
-            with gr.Column(scale=2, min_width=320):
-                gr.Markdown("### Nguồn (sources)")
-                sources = gr.HTML(empty_sources_html(), elem_id="qa-sources-panel")
-        _wire(app, dict(question=question, turns=turns, k=k, date_from=date_from, date_to=date_to, index=index,
-                        chat=chat, sources=sources, ask=ask, clear=clear, info=info, files=files, add=add,
-                        status=status))
-        demo.load(app.refresh_indexes, [index], [index], api_visibility="private").then(
-            app.index_info, [index], [info], api_visibility="private")
+        history = gr.BrowserState(turns_to_json([]), storage_key=HISTORY_KEY)
+        preparing = gr.HTML(status_html(app.preparation.status()) if waiting else "", visible=waiting,
+                            elem_id="qa-preparing")
+        timer = gr.Timer(1.0, active=waiting)
+        with gr.Column(visible=not waiting, elem_id="qa-main") as main:
+            c = _main(app)
+        c.update(history=history, preparing=preparing, timer=timer, main=main)
+        _wire(app, c)
+        demo.load(app.poll_preparation, None, [preparing, main, timer], api_visibility="private", queue=False).then(
+            app.page_state, [c["collection"], history],
+            [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"], c["conversation"],
+             c["sources"]], api_visibility="private")
     demo.queue(default_concurrency_limit=ANSWER_CONCURRENCY, max_size=64)
     return demo
 
 
 def launch(*, host: str, port: int) -> None:
-    """Serve the page until interrupted; never through a public share link, which would expose the machine."""
-    build_demo().launch(server_name=host, server_port=port, share=False, max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS,
-                        theme=gr.themes.Soft(), show_error=False)
+    """Serve at once and prepare the sample collection meanwhile; never through a public share
+    link, which would expose the machine."""
+    prepared = preparation()
+    prepared.start()
+    build_demo(WebApp(preparation=prepared)).launch(
+        server_name=host, server_port=port, share=False, max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS,
+        theme=gr.themes.Soft(), show_error=False, footer_links=[])

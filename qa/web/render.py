@@ -1,140 +1,123 @@
-"""An answer as the page shows it: the chat message (Markdown) and its sources panel (HTML).
+"""The conversation as the page shows it: each question, its answer, proof, markers and sources.
 
 What an answer says comes from ``answer_lines``, the same lines ``Answer.markdown()`` lays out,
-so the wording lives in one place. This module adds only what a page needs: markers [1] [2]
-that jump to the sources panel, dates written the Vietnamese way, cited passages highlighted
-by their offsets, and every text from an article or a question escaped.
+so the wording lives in one place. This module adds what a page needs: a plain trust label,
+citation markers that preview their sentence on hover or tap, rating buttons, and the answer's
+sources right under it for narrow screens. Every text from an article or a question is escaped.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from pathlib import Path
+import json
+from collections.abc import Mapping, Sequence
 
-from qa.answer.followup import Resolution
-from qa.answer.render import CLOSEST, DISAGREE, NOT_FOUND_EN, NOT_FOUND_VI, AnswerLines, answer_lines
+from qa.answer.render import CLOSEST, CONFIDENCE, DISAGREE, NOT_FOUND_EN, NOT_FOUND_VI, AnswerLines, answer_lines
 from qa.answer.types import Answer, Citation
 from qa.ingest.corpus import Article
-from qa.web.escape import esc, md_text
-from qa.web.highlight import Mark, citation_marks, highlight
+from qa.web.cards import headline, source_cards, vi_date
+from qa.web.escape import esc
+from qa.web.history import Turn
+
+PREVIEW_CHARS = 280
 
 
-def anchor_id(turn: int, number: int) -> str:
-    """Unique per turn, so the markers of an earlier answer still reach their own cards."""
-    return f"qa-src-{turn}-{number}"
-
-
-def cite(turn: int, number: int) -> str:
-    """A citation marker that jumps to its card in the sources panel."""
-    return f"[\\[{number}\\]](#{anchor_id(turn, number)})"
-
-
-def vi_date(value: str | None) -> str:
-    """An ISO date at its own precision: "ngày 28/12/2022", "tháng 12/2022", "năm 2022".
-
-    A month-precise article date must not be shown as a made-up day.
-    """
-    parts = [int(p) for p in re.findall(r"\d+", value or "")]
-    if len(parts) >= 3:
-        return f"ngày {parts[2]:02d}/{parts[1]:02d}/{parts[0]}"
-    if len(parts) == 2:
-        return f"tháng {parts[1]}/{parts[0]}"
-    return f"năm {parts[0]}" if parts else "không rõ ngày"
-
-
-# --- the chat message ------------------------------------------------------------------------
-
-
-def _found_lines(view: AnswerLines, turn: int) -> list[str]:
-    if view.by_date:  # newest first, as answer_lines gives them
-        lines = [DISAGREE] + [f"- Bài {md_text(vi_date(dated.date))}: **{md_text(dated.text)}** {cite(turn, dated.citation)}"
-                              for dated in view.by_date]
+def _cited_sentence(citation: Citation) -> str:
+    """The proof a marker previews: the supporting sentence, or the passage's opening."""
+    if citation.sentence_end > citation.sentence_start:
+        text = citation.passage[citation.sentence_start - citation.start : citation.sentence_end - citation.start]
     else:
-        resolved = f" ({md_text(vi_date(view.resolved_date))})" if view.resolved_date else ""
-        lines = [f"**{md_text(view.text)}**{resolved} {cite(turn, 1)}"]
-    if view.sentence.strip() and view.sentence.strip() != view.text.strip():  # no span fits: the text is the sentence
-        lines.append(f"> {md_text(view.sentence)} {cite(turn, 1)}")
+        text = citation.passage
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1].rsplit(" ", 1)[0] + " …"
+
+
+def marker(citation: Citation, article: Article | None, *, turn: int) -> str:
+    """[n]: a button large enough to tap; hover or tap shows the sentence, title and date."""
+    title = headline(citation, article)
+    day = vi_date(citation.date) if citation.date else "không rõ ngày (undated)"
+    return (f'<span class="qa-cite-wrap"><button type="button" class="qa-cite" data-turn="{turn}" '
+            f'data-num="{citation.number}" aria-expanded="false" '
+            f'aria-label="Nguồn {citation.number} (source {citation.number}): {esc(title)}">[{citation.number}]</button>'
+            f'<span class="qa-preview" role="tooltip"><span class="qa-preview-title">{esc(title)}</span>'
+            f'<span class="qa-preview-date">{esc(day)}</span>'
+            f'<span class="qa-preview-text">{esc(_cited_sentence(citation))}</span>'
+            f'<button type="button" class="qa-open-source" data-turn="{turn}" data-num="{citation.number}">'
+            "Xem nguồn (show source)</button></span></span>")
+
+
+def _markers(answer: Answer, numbers: Sequence[int], articles: Mapping[str, Article], *, turn: int) -> str:
+    by_number = {c.number: c for c in answer.citations}
+    return " ".join(marker(by_number[n], articles.get(by_number[n].doc_id), turn=turn) for n in numbers if n in by_number)
+
+
+def _trust_badge(view: AnswerLines) -> str:
+    """The plain label first; the percentage after it, as a detail."""
+    return (f'<span class="qa-trust qa-trust-{esc(view.trust)}">{esc(view.label)}</span>'
+            f'<span class="qa-confidence" title="{esc(CONFIDENCE)}">{esc(view.confidence)}</span>')
+
+
+def _found(view: AnswerLines, answer: Answer, articles: Mapping[str, Article], turn: int) -> list[str]:
+    """The answer: a fact when "answered"; after "possibly" and in a lighter face when "unsure"."""
+    hedge = f'<span class="qa-possibly">{esc(view.hedge)} </span>' if view.hedge else ""
+    if view.by_date:  # newest first, as answer_lines gives them
+        items = "".join(f'<li>Bài {esc(vi_date(d.date))}: <strong class="qa-answer-text">{esc(d.text)}</strong> '
+                        f"{_markers(answer, [d.citation], articles, turn=turn)}</li>" for d in view.by_date)
+        lines = [f'<p class="qa-disagree">{hedge}{esc(DISAGREE)}</p><ul class="qa-by-date">{items}</ul>']
+    else:
+        resolved = f' <span class="qa-resolved">({esc(vi_date(view.resolved_date))})</span>' if view.resolved_date else ""
+        lines = [f'<p class="qa-answer-line">{hedge}<strong class="qa-answer-text">{esc(view.text)}</strong>{resolved} '
+                 f"{_markers(answer, [1], articles, turn=turn)}</p>"]
+    if view.sentence.strip() and view.sentence.strip() != view.text.strip():
+        lines.append(f'<blockquote class="qa-proof">{esc(view.sentence)}</blockquote>')
     return lines
 
 
-def render_answer(answer: Answer, *, turn: int, resolution: Resolution | None = None) -> str:
-    """The assistant's chat message for one answer, in Markdown with every text escaped."""
-    view = answer_lines(answer)
-    markers = " ".join(cite(turn, c.number) for c in answer.citations)
-    lines = []
-    if resolution is not None and resolution.rewritten:
-        lines.append(f"_(hiểu là: {md_text(resolution.question)})_")
+def _feedback_payload(turn: Turn) -> str:
+    """What a rating records (``qa.eval.feedback``), carried by the answer for the rating buttons."""
+    answer = turn.answer
+    lead = answer.citations[0].doc_id if answer.citations and not answer.abstained else None
+    return json.dumps({"collection": turn.index, "question": turn.question, "asked": turn.resolution.question,
+                       "answer": answer.text, "sentence": answer.sentence, "abstained": answer.abstained,
+                       "trust": answer.trust, "confidence": answer.confidence, "doc_id": lead}, ensure_ascii=False)
+
+
+_FEEDBACK = ('<div class="qa-feedback" role="group" aria-label="Đánh giá câu trả lời (rate this answer)">'
+             '<button type="button" class="qa-fb" data-rating="up" aria-label="Câu trả lời đúng (good answer)">👍 Đúng</button>'
+             '<button type="button" class="qa-fb" data-rating="down" aria-label="Câu trả lời sai (bad answer)">👎 Sai</button>'
+             '<span class="qa-fb-done" aria-live="polite"></span>'
+             '<span class="qa-fb-note" hidden><input type="text" maxlength="500" '
+             'aria-label="Ghi chú (note, optional)" placeholder="Ghi chú, tuỳ chọn (note, optional)">'
+             '<button type="button" class="qa-fb-send">Gửi (send)</button></span></div>')
+
+
+def render_turn(turn: Turn, articles: Mapping[str, Article], *, number: int) -> str:
+    """One question and its answer, with the answer's sources folded under it."""
+    answer, view = turn.answer, answer_lines(turn.answer)
+    body = []
+    if turn.resolution.rewritten:
+        body.append(f'<p class="qa-understood">(hiểu là / understood as: {esc(turn.resolution.question)})</p>')
+    body.append(f'<div class="qa-answer-head">{_trust_badge(view)}</div>')
     if view.found:
-        lines += _found_lines(view, turn)
+        body += _found(view, answer, articles, number)
     else:
-        lines.append(f"**{NOT_FOUND_VI}** ({NOT_FOUND_EN})")
-        if answer.citations:
-            lines.append(f"{CLOSEST} {markers}")
-    footer = [f"Độ tin cậy (confidence): {answer.confidence:.0%}"]
-    if len(answer.citations) > 1 and view.found:
-        footer.append(f"Nguồn (sources): {markers}")
-    lines.append(" · ".join(footer))
-    lines += [f"_{md_text(note)}_" for note in answer.notes]
-    return "\n\n".join(lines)
+        body.append(f'<p class="qa-not-found"><strong>{esc(NOT_FOUND_VI)}</strong> ({esc(NOT_FOUND_EN)})</p>')
+    if view.closest:
+        body.append(f'<p class="qa-closest">{esc(CLOSEST)} '
+                    f"{_markers(answer, [c.number for c in answer.citations], articles, turn=number)}</p>")
+    body += [f'<p class="qa-note">{esc(note)}</p>' for note in answer.notes]
+    body.append(_FEEDBACK)
+    count = len(answer.citations)
+    body.append(f'<details class="qa-inline-sources"><summary>Nguồn của câu trả lời này ({count}) '
+                f"(sources of this answer)</summary>{source_cards(answer, articles, collection=turn.index, place='inline', turn=number)}</details>")
+    return (f'<section class="qa-turn" id="qa-turn-{number}" data-turn="{number}">'
+            f'<div class="qa-question"><span class="qa-who">Bạn hỏi (you asked)</span> {esc(turn.question)}</div>'
+            f'<div class="qa-reply" data-feedback="{esc(_feedback_payload(turn))}">{"".join(body)}</div></section>')
 
 
-# --- the sources panel -----------------------------------------------------------------------
-
-_LEGEND = ('<div class="qa-legend"><mark class="qa-sentence">câu dẫn chứng (supporting sentence)</mark> '
-           '<mark class="qa-sentence"><mark class="qa-answer">câu trả lời (answer)</mark></mark></div>')
-
-
-def empty_sources_html() -> str:
-    return ('<div class="qa-sources qa-empty"><p>Các nguồn trích dẫn sẽ hiện ở đây sau khi bạn đặt câu hỏi.</p>'
-            '<p class="qa-muted">Sources appear here once you ask a question.</p></div>')
-
-
-def _outlet(source: str) -> str:
-    """The outlet as stored, or the file's name: a server's folder means nothing to a reader."""
-    if re.match(r"https?://", source) or ("/" not in source and "\\" not in source):
-        return source
-    return f"tệp (file) {Path(source.replace(chr(92), '/')).name}"
-
-
-def _meta(citation: Citation) -> str:
-    day = vi_date(citation.date) if citation.date else "không rõ ngày (undated)"
-    parts = [esc(day[:1].upper() + day[1:])]
-    if citation.source:
-        parts.append(esc(_outlet(citation.source)))
-    if citation.url and re.match(r"https?://", citation.url):  # never a javascript: or data: link
-        parts.append(f'<a href="{esc(citation.url)}" target="_blank" rel="noopener noreferrer">bài gốc (original)</a>')
-    parts.append(f"ký tự (chars) {citation.start}–{citation.end}")
-    return " · ".join(parts)
-
-
-def _full_article(article: Article | None, marks: tuple[Mark, ...]) -> str:
-    if article is None:
-        return '<p class="qa-muted">Bài không còn trong chỉ mục (article no longer in the index).</p>'
-    return ('<details class="qa-full"><summary>Xem toàn bài / full article</summary>'
-            f'<div class="qa-article">{highlight(article.text, 0, marks)}</div></details>')
-
-
-def _source_card(citation: Citation, article: Article | None, turn: int) -> str:
-    marks = citation_marks(citation)
-    before = "… " if citation.start > 0 else ""
-    after = " …" if article is not None and citation.end < len(article.text) else ""
-    return (f'<article class="qa-source" id="{anchor_id(turn, citation.number)}">'
-            f'<div class="qa-source-head"><span class="qa-num">[{citation.number}]</span> '
-            f'<span class="qa-title">{esc(citation.title)}</span></div>'
-            f'<div class="qa-meta">{_meta(citation)}</div>'
-            f'<div class="qa-passage">{before}{highlight(citation.passage, citation.start, marks)}{after}</div>'
-            f"{_full_article(article, marks)}</article>")
-
-
-def render_sources(answer: Answer, articles: Mapping[str, Article], *, turn: int, question: str | None = None) -> str:
-    """The sources panel for one answer: a card per citation, in citation order."""
-    head = f'<div class="qa-sources-head">Nguồn cho câu hỏi (sources for): <q>{esc(question or answer.question)}</q></div>'
-    note = ""
-    if not answer_lines(answer).found:
-        closest = f" {esc(CLOSEST)}" if answer.citations else ""
-        note = f'<p class="qa-note">{esc(NOT_FOUND_VI)}{closest}</p>'
-    if not answer.citations:
-        note += '<p class="qa-muted">Không có đoạn nào phù hợp (no matching passages).</p>'
-    cards = "".join(_source_card(c, articles.get(c.doc_id), turn) for c in answer.citations)
-    return f'<div class="qa-sources">{head}{note}{_LEGEND if answer.citations else ""}{cards}</div>'
+def render_conversation(turns: Sequence[Turn], articles_of: Sequence[Mapping[str, Article]]) -> str:
+    if not turns:
+        return ('<div class="qa-conversation qa-empty-chat"><p>Đặt câu hỏi về các bài báo trong bộ sưu tập, bằng tiếng Việt '
+                '(có hoặc không dấu) hoặc tiếng Anh.</p><p class="qa-muted">Ask about the articles of the collection, '
+                "in Vietnamese (with or without diacritics) or in English.</p></div>")
+    blocks = "".join(render_turn(turn, articles, number=n) for n, (turn, articles) in enumerate(zip(turns, articles_of)))
+    return f'<div class="qa-conversation" aria-live="polite">{blocks}</div>'

@@ -14,10 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from qa.assistant import Assistant, default_assistant
+from qa.index.building import build_index
 from qa.index.updating import UpdateReport
 from qa.ingest.corpus import Article
+from qa.models.embedder import make_embedder
 from qa.sample import SAMPLE_INDEX_NAME
 from qa.web.indexes import articles_by_id
+from qa.web.inputs import check_writable
+from qa.web.readiness import Preparation, Step
 
 
 class ReadWriteLock:
@@ -61,10 +65,17 @@ def open_assistant(name: str) -> Assistant:
     return Assistant.open(name)
 
 
-def warm_up() -> None:
-    """Build (first start) or load (later starts) the sample index before the page opens,
-    so that the first visitor's question is not the one that waits for it."""
-    open_assistant(SAMPLE_INDEX_NAME)
+WARM_UP_QUESTION = "Ai chủ trì hội nghị tổng kết công tác năm 2022?"
+
+
+def preparation() -> Preparation:
+    """Build (first start) or load (later starts) the sample collection and answer once, so the
+    first visitor's question is not the one that waits for the models."""
+    return Preparation([
+        Step("Dựng mô hình và lập chỉ mục bộ sưu tập mẫu (models and the sample collection's index)",
+             lambda: open_assistant(SAMPLE_INDEX_NAME)),
+        Step("Trả lời thử một câu hỏi (a first question)", lambda: open_assistant(SAMPLE_INDEX_NAME).ask(WARM_UP_QUESTION)),
+    ])
 
 
 @dataclass(frozen=True)
@@ -77,11 +88,19 @@ class Opened:
         return cls(assistant, articles_by_id(assistant))
 
 
-class AssistantRegistry:
-    """Assistants by index name: each opened once, then shared, behind its own read/write lock."""
+def build_collection(name: str, articles: Sequence[Article]) -> Assistant:
+    """A new collection's index, with the default models (those the sample uses)."""
+    embedder = make_embedder()
+    return Assistant(build_index(articles, name_or_path=name, embedder=embedder), embedder)
 
-    def __init__(self, opener: Callable[[str], Assistant] = open_assistant) -> None:
+
+class AssistantRegistry:
+    """Assistants by collection name: each opened once, then shared, behind its own read/write lock."""
+
+    def __init__(self, opener: Callable[[str], Assistant] = open_assistant,
+                 builder: Callable[[str, Sequence[Article]], Assistant] = build_collection) -> None:
         self._opener = opener
+        self._builder = builder
         self._opened: dict[str, Opened] = {}
         self._locks: dict[str, ReadWriteLock] = {}
         self._guard = threading.Lock()
@@ -101,12 +120,26 @@ class AssistantRegistry:
         with self._lock(name).reading():
             yield self._get(name)
 
-    def add(self, name: str, articles: Sequence[Article]) -> UpdateReport:
-        """Add articles to index ``name`` once no answer is being computed from it; later answers see them."""
+    @contextmanager
+    def _writing(self, name: str) -> Iterator[Assistant]:
+        """Once no answer is being computed from collection ``name``; later answers see the change."""
         with self._lock(name).writing():
             assistant = self._get(name).assistant
-            # No sources: uploads are temporary copies, which a later rebuild could not find.
-            report = assistant.add(articles)
+            yield assistant
             with self._guard:
                 self._opened[name] = Opened.of(assistant)
-        return report
+
+    def create(self, name: str, articles: Sequence[Article]) -> None:
+        with self._lock(name).writing():
+            assistant = self._builder(name, articles)
+            with self._guard:
+                self._opened[name] = Opened.of(assistant)
+
+    def add(self, name: str, articles: Sequence[Article]) -> UpdateReport:
+        with self._writing(check_writable(name)) as assistant:
+            # No sources: uploads are temporary copies, which a later rebuild could not find.
+            return assistant.add(articles)
+
+    def remove(self, name: str, ids: Sequence[str]) -> None:
+        with self._writing(check_writable(name)) as assistant:
+            assistant.remove(ids)

@@ -1,29 +1,39 @@
-"""Articles uploaded through the page: the files checked, read, and the outcome reported.
+"""Articles uploaded through the page: the files checked, read one by one, and the outcome reported.
 
 Gradio has already saved each file in its own upload folder (and refused one over
-``MAX_UPLOAD_MB``); the files are read where they are and never copied. Messages name a
-file, never the server's folder it sits in.
+``MAX_UPLOAD_MB``); the files are read where they are and never copied. Each file is read on
+its own so the page can say, file by file, what it gave; messages name a file, never the
+server's folder it sits in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.errors import QAError
 from qa.index.updating import UpdateReport
-from qa.ingest.corpus import LoadResult, load_articles
+from qa.ingest.corpus import Article, load_articles
 from qa.web.escape import md_text
 from qa.web.inputs import InputProblem
 
 MAX_UPLOAD_MB = 10
-UPLOAD_SUFFIXES = (".txt", ".jsonl")
+UPLOAD_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+_KINDS = ".txt, .jsonl, .html"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    name: str
+    articles: int
+    skipped: tuple[str, ...]  # one reason per record left out
+    duplicates: int = 0  # articles already given by an earlier file or line
 
 
 @dataclass(frozen=True)
 class Upload:
-    paths: tuple[Path, ...]
-    loaded: LoadResult  # at least one article; the records skipped, each with its reason
+    articles: tuple[Article, ...]  # at least one
+    files: tuple[FileOutcome, ...]
 
 
 def upload_paths(files: object) -> tuple[Path, ...]:
@@ -31,39 +41,68 @@ def upload_paths(files: object) -> tuple[Path, ...]:
     items = files if isinstance(files, (list, tuple)) else [files] if files else []
     paths = tuple(Path(getattr(item, "name", item)) for item in items)
     if not paths:
-        raise InputProblem("Hãy chọn ít nhất một tệp .txt hoặc .jsonl (choose a .txt or .jsonl file first).")
+        raise InputProblem(f"Hãy chọn ít nhất một tệp {_KINDS} (choose a file first).")
     for path in paths:
         if not path.name.lower().endswith(UPLOAD_SUFFIXES):
-            raise InputProblem(f"Tệp “{path.name}” không được nhận: chỉ nhận .txt và .jsonl (only .txt and .jsonl files).")
+            raise InputProblem(f"Tệp “{path.name}” không được nhận: chỉ nhận {_KINDS} (only {_KINDS} files).")
         if path.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
             raise InputProblem(f"Tệp “{path.name}” lớn hơn {MAX_UPLOAD_MB} MB (file too large).")
     return paths
 
 
-def read_upload(files: object) -> Upload:
+def _read_one(path: Path, seen: dict[str, Article]) -> tuple[list[Article], FileOutcome]:
     """Bad records are skipped and reported, so one broken line does not lose a whole file."""
+    try:
+        loaded = load_articles([path], skip_bad=True)
+    except QAError as exc:
+        return [], FileOutcome(path.name, 0, (_short(str(exc), path),))
+    fresh = [a for a in loaded.articles if a.id not in seen]
+    seen.update((a.id, a) for a in fresh)
+    reasons = tuple(_short(f"{s.location}: {s.reason}", path) for s in loaded.skipped)
+    return fresh, FileOutcome(path.name, len(fresh), reasons, len(loaded.articles) - len(fresh) + len(loaded.duplicates))
+
+
+def read_upload(files: object, *, on_file=lambda number, total, name: None) -> Upload:
+    """Every file read in turn (``on_file`` hears which); an upload with no article at all is refused."""
     paths = upload_paths(files)
-    loaded = load_articles(paths, skip_bad=True)
-    if not loaded.articles:
-        reasons = "; ".join(_short_location(f"{s.location}: {s.reason}", paths) for s in loaded.skipped)
+    seen: dict[str, Article] = {}
+    articles, outcomes = [], []
+    for number, path in enumerate(paths, start=1):
+        on_file(number, len(paths), path.name)
+        fresh, outcome = _read_one(path, seen)
+        articles += fresh
+        outcomes.append(outcome)
+    if not articles:
+        reasons = "; ".join(reason for outcome in outcomes for reason in outcome.skipped)
         raise InputProblem(f"Không đọc được bài báo nào từ tệp (no article could be read). {reasons}")
-    return Upload(paths, loaded)
+    return Upload(tuple(articles), tuple(outcomes))
 
 
-def _short_location(text: str, paths: Sequence[Path]) -> str:
-    for path in paths:
-        text = text.replace(str(path), path.name)
-    return text
+def _short(text: str, path: Path) -> str:
+    return text.replace(str(path), path.name)
+
+
+def _file_line(outcome: FileOutcome) -> str:
+    if not outcome.articles and outcome.skipped:
+        return f"- ✗ {md_text(outcome.name)}: không đọc được (not read): {md_text('; '.join(outcome.skipped))}"
+    line = f"- ✓ {md_text(outcome.name)}: {outcome.articles} bài (articles)"
+    if outcome.duplicates:
+        line += f", {outcome.duplicates} bài trùng bỏ qua (duplicates left out)"
+    for reason in outcome.skipped:
+        line += f"\n  - bỏ qua (skipped) {md_text(reason)}"
+    return line
 
 
 def upload_report(name: str, report: UpdateReport, upload: Upload) -> str:
-    """What the upload changed in index ``name``, in Markdown."""
-    loaded = upload.loaded
-    lines = [f"**Đã cập nhật chỉ mục {md_text(name)}** (index updated): "
+    """What the upload changed in collection ``name``, file by file, in Markdown."""
+    lines = [f"**Đã cập nhật bộ sưu tập {md_text(name)}** (collection updated): "
              f"{len(report.added)} bài mới (added), {len(report.changed)} bài thay đổi (changed), "
-             f"{len(report.unchanged)} bài không đổi (unchanged), {len(loaded.skipped)} bản ghi bị bỏ qua (skipped)"
-             + (f", {len(loaded.duplicates)} bài trùng nội dung (duplicates)." if loaded.duplicates else ".")]
-    for skipped in loaded.skipped:
-        lines.append(f"- Bỏ qua (skipped) {md_text(_short_location(skipped.location, upload.paths))}: "
-                     f"{md_text(_short_location(skipped.reason, upload.paths))}")
+             f"{len(report.unchanged)} bài không đổi (unchanged)."]
+    lines += [_file_line(outcome) for outcome in upload.files]
+    return "\n".join(lines)
+
+
+def created_report(name: str, upload: Upload) -> str:
+    lines = [f"**Đã tạo bộ sưu tập {md_text(name)}** (collection created): {len(upload.articles)} bài (articles)."]
+    lines += [_file_line(outcome) for outcome in upload.files]
     return "\n".join(lines)

@@ -17,6 +17,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from qa.web.readiness import READY_LINE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,22 +39,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path, *, ready: bool) -> None:
+    """Until the page is served and, with ``ready``, the sample collection prepared (the page
+    is served at once and shows the preparation's progress meanwhile)."""
     deadline = time.monotonic() + STARTUP_SECONDS
+    served = False
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"app.py exited with {process.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
+                served = served or response.status == 200
+        if served and (not ready or READY_LINE in log.read_text(errors="replace")):
+            return
         time.sleep(0.5)
     raise RuntimeError(f"app.py did not answer on {url} within {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')[-4000:]}")
 
 
 @contextlib.contextmanager
-def running_app(log_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``python app.py --port <free>`` and yield its URL; stop it afterwards."""
+def running_app(log_dir: Path, *, env: dict[str, str] | None = None, ready: bool = True) -> Iterator[str]:
+    """Start ``python app.py --port <free>`` and yield its URL, once ready unless told not to wait; stop it afterwards."""
     port = free_port()
     log = log_dir / f"app-{port}.log"
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -62,7 +68,7 @@ def running_app(log_dir: Path, *, env: dict[str, str] | None = None) -> Iterator
                                    stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_until_up(url, process, log)
+        _wait_until_up(url, process, log, ready=ready)
         yield url
     finally:
         process.terminate()
@@ -74,14 +80,15 @@ def running_app(log_dir: Path, *, env: dict[str, str] | None = None) -> Iterator
 
 
 @contextlib.contextmanager
-def chromium_page(*, width: int = 1400, height: int = 1000, failure_shot: Path | None = None):
-    """A fresh page in headless system chromium; on an error, a screenshot to ``failure_shot``."""
+def chromium_page(*, width: int = 1400, height: int = 1000, touch: bool = False, failure_shot: Path | None = None):
+    """A fresh page in headless system chromium (a touch screen with ``touch``); on an error, a
+    screenshot to ``failure_shot``."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="vi-VN")
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="vi-VN", has_touch=touch)
             try:
                 yield page
             except BaseException:

@@ -1,11 +1,12 @@
-"""The web page: escaping, highlights by offsets, messages, inputs, errors, uploads, handlers.
+"""The web page's behaviour: inputs, errors, uploads file by file, answering with the browser's
+history, collections, ratings, the first-start screen and locks.
 
-Answers and citations are built by hand and assistants are fakes, so no model or index is needed.
+Assistants are fakes that answer from hand-made articles, so no model or index is needed.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -16,173 +17,42 @@ import gradio as gr
 import pytest
 
 from qa.answer.followup import PreviousTurn, Resolution, resolve
-from qa.answer.render import CLOSEST, DISAGREE, NOT_FOUND_VI
-from qa.answer.types import Alternative, Answer, Citation
+from qa.answer.types import Answer, Citation
 from qa.errors import IndexCorruptError
+from qa.eval.gold import load_gold_set
 from qa.index.manifest import Counts
 from qa.index.updating import UpdateReport
-from qa.ingest.corpus import Article, ArticleDate, LoadResult, SkippedRecord
+from qa.ingest.corpus import Article, ArticleDate
+from qa.progress import progress
 from qa.web.errors import error_message, user_errors
-from qa.web.escape import md_text
 from qa.web.handlers import WebApp
-from qa.web.highlight import Mark, highlight
-from qa.web.inputs import InputProblem, check_k, check_question, date_range, parse_day
+from qa.web.history import MAX_TURNS, Turn, turns_from_json, turns_to_json
+from qa.web.inputs import InputProblem, check_k, check_new_collection, check_question, date_range, parse_day
 from qa.web.layout import EXAMPLES, build_demo
-from qa.web.render import anchor_id, render_answer, render_sources, vi_date
+from qa.web.readiness import Preparation, Step, status_html
 from qa.web.state import AssistantRegistry, ReadWriteLock
-from qa.web.uploads import Upload, upload_paths, upload_report
+from qa.web.uploads import read_upload, upload_paths
 
 HOSTILE = 'Tin nóng <script>alert(1)</script> và <img src=x onerror=alert(1)> cuối bài.'
+SKIPPED = type(gr.skip())
 
 
 def article(text: str, *, id: str = "a1", title: str = "Tiêu đề", day: str | None = "2022-12-28",
-            source: str = "cand.com.vn", url: str | None = None) -> Article:
-    return Article(id=id, title=title, date=ArticleDate.parse(day) if day else None, text=text, source=source, url=url)
+            source: str = "cand.com.vn") -> Article:
+    return Article(id=id, title=title, date=ArticleDate.parse(day) if day else None, text=text, source=source)
 
 
-def citation_for(doc: Article, *, sentence: tuple[int, int], answer: tuple[int, int] | None = None,
-                 passage: tuple[int, int] | None = None, number: int = 1) -> Citation:
-    start, end = passage or (0, len(doc.text))
-    return Citation(
-        number=number, doc_id=doc.id, title=doc.title, date=str(doc.date) if doc.date else None, source=doc.source,
-        url=doc.url, passage=doc.text[start:end], start=start, end=end, sentence_start=sentence[0],
-        sentence_end=sentence[1], score=0.9, answer_start=answer[0] if answer else None,
-        answer_end=answer[1] if answer else None,
-    )
+def citation_for(doc: Article) -> Citation:
+    return Citation(number=1, doc_id=doc.id, title=doc.title, date=str(doc.date) if doc.date else None,
+                    source=doc.source, url=None, passage=doc.text, start=0, end=len(doc.text), sentence_start=0,
+                    sentence_end=len(doc.text), score=0.9, answer_start=0, answer_end=7)
 
 
-def answer_with(citations: tuple[Citation, ...], *, text: str = "Mai Văn Hà", sentence: str = "", abstained: bool = False,
-                resolved_date: str | None = None, alternatives: tuple[Alternative, ...] = (),
-                question: str = "Ai chủ trì?") -> Answer:
-    return Answer(question=question, text=text, sentence=sentence, abstained=abstained, confidence=0.81,
-                  citations=citations, question_type="who", resolved_date=resolved_date, alternatives=alternatives)
+def no_progress(*args, **kwargs) -> None:
+    return None
 
 
-# --- escaping ------------------------------------------------------------------------------
-
-
-def test_sources_panel_shows_hostile_article_as_text():
-    doc = article(HOSTILE, title='<img src=x onerror=alert(1)>', source="<script>x</script>",
-                  url="javascript:alert(1)")
-    cited = citation_for(doc, sentence=(0, len(HOSTILE)), answer=(9, 34))
-    panel = render_sources(answer_with((cited,)), {doc.id: doc}, turn=0, question="<script>q</script>")
-    assert "<script" not in panel and "<img" not in panel
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel
-    assert "&lt;img src=x onerror=alert(1)&gt;" in panel
-    assert "javascript:" not in panel  # a non-http url is not linked
-    assert panel.count('<details class="qa-full">') == 1
-
-
-def test_chat_message_escapes_markdown_and_html():
-    doc = article(HOSTILE)
-    cited = citation_for(doc, sentence=(0, len(HOSTILE)))
-    hostile_answer = "[click](javascript:alert(1)) **x** <img src=x onerror=alert(1)>"
-    message = render_answer(answer_with((cited,), text=hostile_answer, sentence=HOSTILE), turn=0)
-    assert "<script" not in message and "<img" not in message
-    assert "](javascript" not in message and "**x**" not in message
-    assert message.startswith("**")  # our own bold survives
-
-
-def test_md_text_neutralises_markup_but_keeps_words():
-    assert md_text("Chủ trì hội nghị.") == "Chủ trì hội nghị."
-    for markup in ("# tiêu đề", "1. danh sách", "- gạch", "`code`", "$$x$$", "| a | b |", "~~s~~", "_i_"):
-        escaped = md_text(markup)
-        assert escaped != markup and "&#" in escaped
-    assert "://" not in md_text("https://evil.example") and "www." not in md_text("www.evil.example")
-    assert "\n" not in md_text("dòng một\n\n# dòng hai")
-
-
-# --- highlights by offsets -----------------------------------------------------------------
-
-
-def test_highlight_uses_offsets_not_the_first_occurrence():
-    text = "Ông Hà nói trước. Sau đó ông Hà chủ trì hội nghị."
-    second = text.index("Hà", text.index("Hà") + 1)
-    doc = article(text)
-    cited = citation_for(doc, sentence=(text.index("Sau"), len(text)), answer=(second, second + 2))
-    html_text = highlight(text, 0, [Mark(cited.sentence_start, cited.sentence_end, "qa-sentence"),
-                                    Mark(cited.answer_start, cited.answer_end, "qa-answer")])
-    assert html_text.startswith("Ông Hà nói trước. <mark")  # the first "Hà" is not marked
-    assert '<mark class="qa-sentence">Sau đó ông <mark class="qa-answer">Hà</mark> chủ trì hội nghị.</mark>' in html_text
-    assert re.sub(r"<[^>]+>", "", html_text) == text
-
-
-def test_passage_highlight_is_shifted_by_the_passage_start():
-    text = "Mở đầu bài. Hà dự. Hà chủ trì hội nghị. Kết bài."
-    start = text.index("Hà dự")
-    sentence = (text.index("Hà chủ"), text.index(" Kết"))
-    doc = article(text)
-    cited = citation_for(doc, sentence=sentence, answer=(sentence[0], sentence[0] + 2), passage=(start, len(text)))
-    panel = render_sources(answer_with((cited,)), {doc.id: doc}, turn=3)
-    passage = re.search(r'<div class="qa-passage">(.*?)</div>', panel).group(1)
-    assert passage.startswith("… Hà dự. <mark")
-    assert '<mark class="qa-sentence"><mark class="qa-answer">Hà</mark> chủ trì hội nghị.</mark>' in passage
-    full = re.search(r'<div class="qa-article">(.*?)</div>', panel).group(1)
-    assert full.startswith("Mở đầu bài. Hà dự. <mark")
-
-
-def test_highlight_handles_crossing_empty_and_out_of_range_marks():
-    text = "abcdefghij"
-    assert highlight(text, 0, [Mark(2, 6, "s"), Mark(4, 9, "a")]) == 'ab<mark class="s">cd<mark class="a">ef</mark></mark>ghij'
-    assert highlight(text, 0, [Mark(3, 3, "s")]) == text
-    assert highlight(text, 100, [Mark(0, 105, "s")]) == '<mark class="s">abcde</mark>fghij'
-    assert highlight("a<b", 0, []) == "a&lt;b"
-
-
-def test_citation_without_sentence_has_no_marks():
-    doc = article("Một đoạn văn không có câu dẫn chứng.")
-    cited = citation_for(doc, sentence=(0, 0))
-    panel = render_sources(answer_with((cited,), abstained=True, text=""), {doc.id: doc}, turn=0)
-    assert "<mark class=\"qa-sentence\">Một" not in panel
-
-
-# --- the chat message and the panel ----------------------------------------------------------
-
-
-def test_answer_message_has_bold_answer_date_sentence_and_linked_markers():
-    text = "Chiều 6.5, Cục tổ chức cuộc gặp mặt."
-    doc = article(text, day="2022-05")
-    cited = (citation_for(doc, sentence=(0, len(text)), answer=(0, 9)),
-             citation_for(article("Bài khác.", id="b2"), sentence=(0, 9), number=2))
-    message = render_answer(answer_with(cited, text="Chiều 6.5", sentence=text, resolved_date="2022-05-06"), turn=4)
-    assert message.startswith("**Chiều 6.5** (ngày 06/05/2022)")
-    assert f"](#{anchor_id(4, 1)})" in message and f"](#{anchor_id(4, 2)})" in message
-    assert "> Chiều 6.5, Cục tổ chức cuộc gặp mặt." in message
-    panel = render_sources(answer_with(cited), {doc.id: doc}, turn=4)
-    assert f'id="{anchor_id(4, 1)}"' in panel and f'id="{anchor_id(4, 2)}"' in panel
-    assert "Bài không còn trong chỉ mục" in panel  # b2 is not in the articles given
-
-
-def test_abstention_reads_not_found_and_still_lists_passages():
-    doc = article("Đoạn gần nhất.")
-    cited = (citation_for(doc, sentence=(0, 0)),)
-    abstained = answer_with(cited, text="", abstained=True)
-    message = render_answer(abstained, turn=0)
-    assert NOT_FOUND_VI in message and f"{CLOSEST} [" in message and f"(#{anchor_id(0, 1)})" in message
-    panel = render_sources(abstained, {doc.id: doc}, turn=0)
-    assert NOT_FOUND_VI in panel and "Đoạn gần nhất." in panel
-    assert CLOSEST not in render_sources(answer_with((), text="", abstained=True), {}, turn=0)
-
-
-def test_disagreeing_articles_are_listed_newest_first_with_their_dates():
-    new, old = article("Ông B chủ trì.", id="new", day="2022-12"), article("Ông A chủ trì.", id="old", day="2021-03")
-    cited = (citation_for(new, sentence=(0, 14), number=1), citation_for(old, sentence=(0, 14), number=2))
-    answer = answer_with(cited, text="Ông B", alternatives=(Alternative("Ông A", "2021-03", 2),), sentence="Ông B chủ trì.")
-    message = render_answer(answer, turn=0)
-    assert DISAGREE in message
-    assert message.index("Bài tháng 12/2022: **Ông B**") < message.index("Bài tháng 3/2021: **Ông A**")
-    assert f"**Ông A** [\\[2\\]](#{anchor_id(0, 2)})" in message
-
-
-def test_reformulated_follow_up_is_shown():
-    doc = article("Ông Hà chủ trì.")
-    answer = answer_with((citation_for(doc, sentence=(0, 15)),), sentence="Ông Hà chủ trì.")
-    shown = render_answer(answer, turn=1, resolution=Resolution("Ai chủ trì hội nghị tháng 12?", "contrast"))
-    assert shown.startswith("_(hiểu là: Ai chủ trì hội nghị tháng 12?)_")
-    assert "hiểu là" not in render_answer(answer, turn=1, resolution=Resolution("Ai chủ trì?"))
-
-
-# --- inputs ----------------------------------------------------------------------------------
+# --- inputs and errors ----------------------------------------------------------------------
 
 
 def test_dates_are_validated_with_vietnamese_messages():
@@ -195,13 +65,6 @@ def test_dates_are_validated_with_vietnamese_messages():
         date_range("2022-12-31", "2022-01-01")
 
 
-def test_dates_are_shown_the_vietnamese_way_at_their_precision():
-    assert vi_date("2022-05-06") == "ngày 06/05/2022"
-    assert vi_date("2022-12") == "tháng 12/2022"
-    assert vi_date("2022") == "năm 2022"
-    assert vi_date(None) == "không rõ ngày"
-
-
 def test_k_and_question_are_checked():
     assert check_k(5.0) == 5 and check_k("10") == 10
     for bad in (0, 11, "abc", None):
@@ -212,7 +75,15 @@ def test_k_and_question_are_checked():
         check_question("   ")
 
 
-def test_errors_become_gradio_errors_without_tracebacks(caplog):
+def test_collection_names_are_plain_and_new(monkeypatch):
+    monkeypatch.setattr("qa.web.inputs.index_names", lambda: ["sample", "tin-cu"])
+    assert check_new_collection("  Tin-Moi ") == "tin-moi"
+    for bad in ("", "tin của tôi", "../etc", "a" * 49, "-x", "sample", "tin-cu"):
+        with pytest.raises(InputProblem):
+            check_new_collection(bad)
+
+
+def test_errors_become_gradio_errors_without_tracebacks():
     with pytest.raises(gr.Error) as raised, user_errors("testing"):
         raise IndexCorruptError("index x: chunks.npy is missing; rebuild it with: qa index build <x>")
     assert raised.value.message.startswith("Chỉ mục bị hỏng")
@@ -224,27 +95,46 @@ def test_errors_become_gradio_errors_without_tracebacks(caplog):
     assert error_message(InputProblem("Ngày <b>")) == "Ngày &lt;b&gt;"
 
 
-def test_upload_paths_accept_only_txt_and_jsonl(tmp_path):
-    good = tmp_path / "bai.txt"
-    good.write_text("Nội dung.", encoding="utf-8")
-    lines = tmp_path / "bai.jsonl"
-    lines.write_text('{"text": "x"}\n', encoding="utf-8")
-    assert upload_paths([str(good), str(lines)]) == (good, lines)
+# --- uploads --------------------------------------------------------------------------------
+
+
+def test_upload_paths_accept_only_article_files(tmp_path):
+    good = [tmp_path / "bai.txt", tmp_path / "bai.jsonl", tmp_path / "trang.html"]
+    for path in good:
+        path.write_text("x", encoding="utf-8")
+    assert upload_paths([str(p) for p in good]) == tuple(good)
     bad = tmp_path / "script.exe"
     bad.write_bytes(b"MZ")
-    with pytest.raises(InputProblem, match="chỉ nhận .txt và .jsonl"):
+    with pytest.raises(InputProblem, match="không được nhận"):
         upload_paths([str(bad)])
     with pytest.raises(InputProblem, match="chọn ít nhất một tệp"):
         upload_paths(None)
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
+    with pytest.raises(InputProblem, match="lớn hơn 10 MB"):
+        upload_paths([str(big)])
 
 
-def test_upload_report_counts_and_hides_server_paths(tmp_path):
-    path = tmp_path / "gradio" / "abc123" / "bai.jsonl"
-    loaded = LoadResult(articles=(), skipped=(SkippedRecord(f"{path}:3", "no 'text' field"),))
-    report = UpdateReport(added=("a", "b"), changed=("c",), unchanged=("d",))
-    text = upload_report("sample", report, Upload((path,), loaded))
-    assert "2 bài mới" in text and "1 bài thay đổi" in text and "1 bản ghi bị bỏ qua" in text
-    assert str(tmp_path) not in text and "bai&#46;jsonl" not in text and "bai.jsonl:3" in text
+def test_uploads_are_read_file_by_file_and_reported_without_server_paths(tmp_path):
+    folder = tmp_path / "gradio" / "abc123"
+    folder.mkdir(parents=True)
+    lines = folder / "bai.jsonl"
+    lines.write_text('{"id": "moi", "text": "Ông Hà chủ trì."}\nkhông phải JSON\n', encoding="utf-8")
+    broken = folder / "hong.jsonl"
+    broken.write_text("không phải JSON\n", encoding="utf-8")
+    again = folder / "lai.jsonl"
+    again.write_text('{"id": "moi", "text": "Ông Hà chủ trì."}\n', encoding="utf-8")
+    heard = []
+    upload = read_upload([str(lines), str(broken), str(again)],
+                         on_file=lambda n, total, name: heard.append((n, total, name)))
+    assert heard == [(1, 3, "bai.jsonl"), (2, 3, "hong.jsonl"), (3, 3, "lai.jsonl")]
+    assert [a.id for a in upload.articles] == ["moi"]
+    by_name = {o.name: o for o in upload.files}
+    assert by_name["bai.jsonl"].articles == 1 and len(by_name["bai.jsonl"].skipped) == 1
+    assert by_name["hong.jsonl"].articles == 0 and by_name["lai.jsonl"].duplicates == 1
+    assert all(str(tmp_path) not in reason for o in upload.files for reason in o.skipped)
+    with pytest.raises(InputProblem, match="Không đọc được bài báo nào"):
+        read_upload([str(broken)])
 
 
 # --- follow-up questions ---------------------------------------------------------------------
@@ -257,7 +147,7 @@ def test_the_page_examples_are_asked_as_typed_after_the_first():
         assert resolve(question, first) == Resolution(question)
 
 
-# --- handlers over a fake assistant ----------------------------------------------------------
+# --- handlers over fake assistants -----------------------------------------------------------
 
 
 @dataclass
@@ -271,21 +161,20 @@ class FakeManifest:
 
 
 class FakeAssistant:
-    """Answers every question from one hostile article, remembering what it was asked."""
+    """Answers every question from its first article, remembering what it was asked."""
 
-    def __init__(self) -> None:
-        self.doc = article(HOSTILE, title="<script>t</script>")
-        self.index = FakeIndex((self.doc,))
+    def __init__(self, articles: tuple[Article, ...] | None = None) -> None:
+        self.index = FakeIndex(articles or (article(HOSTILE, title="<script>t</script>"),))
         self.asked: list[str] = []
 
     def ask(self, question, *, k, date_from, date_to):
         self.asked.append(question)
-        cited = citation_for(self.doc, sentence=(0, len(HOSTILE)), answer=(0, 7))
-        return Answer(question, "Tin nóng", HOSTILE, False, 0.9, (cited,), "who")
+        doc = self.index.articles[0]
+        return Answer(question, "Tin nóng", doc.text, False, 0.9, (citation_for(doc),), "who")
 
     def info(self) -> FakeManifest:
-        articles = len(self.index.articles)
-        return FakeManifest(Counts(articles=articles, chunks=articles, sentences=articles, dated_articles=articles))
+        n = len(self.index.articles)
+        return FakeManifest(Counts(articles=n, chunks=n, sentences=n, dated_articles=n))
 
     def add(self, articles, *, sources=()):
         known = {a.id for a in self.index.articles}
@@ -293,58 +182,168 @@ class FakeAssistant:
         return UpdateReport(added=tuple(a.id for a in articles if a.id not in known),
                             unchanged=tuple(a.id for a in articles if a.id in known))
 
+    def remove(self, ids):
+        self.index = FakeIndex(tuple(a for a in self.index.articles if a.id not in set(ids)))
+        return UpdateReport(removed=tuple(ids))
 
-def test_respond_answers_in_context_and_escapes_everything():
-    fake = FakeAssistant()
-    app = WebApp(AssistantRegistry(opener=lambda name: fake))
-    history, turns, sources = app.respond("Ai chủ trì hội nghị tổng kết?", [], 5, "", "", "sample")
-    assert len(history) == 2 and len(turns) == 1
-    assert "<script" not in history[1]["content"] and "<script" not in sources
-    assert f'id="{anchor_id(0, 1)}"' in sources
-    history, turns, sources = app.respond("Ông ấy giữ chức vụ gì?", turns, 5, "", "", "sample")
-    assert fake.asked[-1] == "Tin nóng giữ chức vụ gì?"
-    assert "hiểu là" in history[3]["content"] and f'id="{anchor_id(1, 1)}"' in sources
+
+@pytest.fixture
+def fake_app(tmp_path, monkeypatch):
+    """A page over fake collections: the sample and any created, listed as real ones would be."""
+    collections = {"sample": FakeAssistant()}
+    monkeypatch.setattr("qa.web.inputs.index_names", lambda: sorted(collections))
+    monkeypatch.setattr("qa.web.handlers.index_names", lambda: sorted(collections))
+
+    def build(name, articles):
+        collections[name] = FakeAssistant(tuple(articles))
+        return collections[name]
+
+    registry = AssistantRegistry(opener=lambda name: collections[name], builder=build)
+    return WebApp(registry, feedback_folder=tmp_path / "feedback"), collections
+
+
+def test_respond_answers_in_context_keeps_history_and_escapes_everything(fake_app):
+    app, collections = fake_app
+    conversation, panel, history = app.respond("Ai chủ trì hội nghị tổng kết?", None, 5, "", "", "sample")
+    assert conversation.count('class="qa-turn"') == 1 and "<script" not in conversation + panel
+    history = json.loads(json.dumps(history))  # what the browser keeps is plain JSON
+    conversation, panel, history = app.respond("Ông ấy giữ chức vụ gì?", history, 5, "", "", "sample")
+    assert collections["sample"].asked[-1] == "Tin nóng giữ chức vụ gì?"
+    assert conversation.count('class="qa-turn"') == 2 and "hiểu là" in conversation
+    assert app.restore(json.loads(json.dumps(history))) == (conversation, panel)  # a reload shows the same page
     with pytest.raises(gr.Error, match="không hợp lệ"):
-        app.respond("Ai?", turns, 5, "2022-13-01", "", "sample")
-    with pytest.raises(gr.Error, match="không hợp lệ"):
-        app.validate("Ai?", turns, 5, "", "2022-02-30", "sample")
-    assert app.validate("Ai?", turns, 5, "2022-01-01", "2022-12-31", "sample") is None
+        app.respond("Ai?", history, 5, "2022-13-01", "", "sample")
     with pytest.raises(gr.Error, match="Không có chỉ mục"):
-        app.respond("Ai?", turns, 5, "", "", "../etc")
+        app.respond("Ai?", history, 5, "", "", "../etc")
     assert app.api_ask("Ai chủ trì?")["citations"][0]["start"] == 0
+
+
+def test_an_empty_question_does_nothing(fake_app):
+    app, collections = fake_app
+    assert app.validate("   ", None, 5, "", "", "sample") is None
+    assert all(isinstance(out, SKIPPED) for out in app.respond("  ", None, 5, "", "", "sample"))
+    assert collections["sample"].asked == []
+
+
+def test_clear_needs_a_yes(fake_app):
+    app, _ = fake_app
+    app.respond("Ai?", None, 5, "", "", "sample")
+    assert all(isinstance(out, SKIPPED) for out in app.clear(False))
+    conversation, _, cleared, box = app.clear(True)
+    assert turns_from_json(cleared) == [] and "qa-turn" not in conversation and box == ""
+
+
+def test_history_from_the_browser_is_read_safely():
+    assert turns_from_json(None) == [] and turns_from_json({"version": 99, "turns": []}) == []
+    doc = article("Ông Hà chủ trì.")
+    answer = Answer("Ai?", "Ông Hà", "Ông Hà chủ trì.", False, 0.9, (citation_for(doc),), "who", trust="unsure")
+    turns = [Turn(f"Câu {n}?", Resolution(f"Câu {n}?"), "sample", answer) for n in range(MAX_TURNS + 5)]
+    stored = json.loads(json.dumps(turns_to_json(turns)))
+    stored["turns"].insert(0, {"question": "hỏng"})  # edited by hand, or from an older page
+    back = turns_from_json(stored)
+    assert len(back) == MAX_TURNS and back[-1] == turns[-1] and back[-1].answer.trust == "unsure"
 
 
 @pytest.mark.parametrize("arguments", [(None,), ("",), ("Ai?", [5]), ("Ai?", "nhiều"), ("Ai?", 5, 20221301),
                                        ("Ai?", 5, ["2022-01-01"]), ("Ai?", 5, "", {"d": 1}), ("Ai?", 5, "", "", 42)])
-def test_api_arguments_of_the_wrong_type_are_the_callers_mistake(arguments):
+def test_api_arguments_of_the_wrong_type_are_the_callers_mistake(fake_app, arguments):
     """What a program sends the API is checked like what a person types: a clear message, not "internal error"."""
-    app = WebApp(AssistantRegistry(opener=lambda name: FakeAssistant()))
+    app, _ = fake_app
     with pytest.raises(gr.Error) as raised:
         app.api_ask(*arguments)
     assert "lỗi nội bộ" not in raised.value.message and raised.value.message
 
 
-def test_uploads_over_the_limit_are_refused_by_the_handler_too(tmp_path):
-    big = tmp_path / "big.jsonl"
-    big.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
-    with pytest.raises(InputProblem, match="lớn hơn 10 MB"):
-        upload_paths([str(big)])
+def test_a_collection_is_created_listed_added_to_and_pruned_while_the_sample_stays_read_only(fake_app, tmp_path):
+    app, collections = fake_app
+    first = tmp_path / "mot.jsonl"
+    first.write_text('{"id": "a", "title": "Bài A", "date": "2023-05-02", "text": "Ông Hà chủ trì."}\n'
+                     '{"id": "b", "title": "Bài B", "date": "2021-01", "text": "Bà Lan dự họp."}\n', encoding="utf-8")
+    report, choice, files, name_box = app.create_collection("Tin-Moi", [str(first)], progress=no_progress)
+    assert "tin-moi" in collections and choice["value"] == "tin-moi" and files is None and name_box == ""
+    assert "mot&#46;jsonl" not in report and "mot.jsonl: 2 bài" in report and str(tmp_path) not in report
+    summary, table, remove_ids, remove, add, examples = app.collection_changed("tin-moi")
+    assert "<strong>tin-moi</strong>: 2 bài báo (articles), tháng 1/2021 – ngày 02/05/2023" in summary
+    assert [row[3] for row in table["value"]] == ["a", "b"]  # newest first
+    assert remove["interactive"] and add["interactive"] and not examples["visible"]
+    second = tmp_path / "hai.jsonl"
+    second.write_text('{"id": "c", "title": "Bài C", "text": "Ông Tư phát biểu."}\n', encoding="utf-8")
+    added = app.add_files([str(second)], "tin-moi", progress=no_progress)
+    assert "1 bài mới" in added[0] and len(collections["tin-moi"].index.articles) == 3
+    removed = app.remove_articles(["a"], "tin-moi")
+    assert "Đã xoá 1 bài" in removed[0] and {a.id for a in collections["tin-moi"].index.articles} == {"b", "c"}
+    sample_view = app.collection_changed("sample")
+    assert "chỉ đọc" in sample_view[0] and not sample_view[3]["interactive"] and sample_view[5]["visible"]
+    with pytest.raises(gr.Error, match="chỉ để đọc"):
+        app.add_files([str(second)], "sample", progress=no_progress)
+    with pytest.raises(gr.Error, match="chỉ để đọc"):
+        app.remove_articles([collections["sample"].index.articles[0].id], "sample")
+    with pytest.raises(gr.Error, match="Đã có bộ sưu tập"):
+        app.create_collection("tin-moi", [str(second)], progress=no_progress)
 
 
-def test_added_articles_are_counted_and_shown_in_full(tmp_path):
-    fake = FakeAssistant()
-    app = WebApp(AssistantRegistry(opener=lambda name: fake))
-    upload = tmp_path / "moi.jsonl"
-    upload.write_text('{"id": "moi", "title": "Bài mới", "text": "Ông Hà chủ trì."}\nkhông phải JSON\n', encoding="utf-8")
-    summary, info, files = app.add_files([str(upload)], "sample", progress=lambda *a, **k: None)
-    assert "1 bài mới" in summary and "1 bản ghi bị bỏ qua" in summary and str(tmp_path) not in summary
-    assert "2 bài báo" in info and files is None
-    with app.registry.reading("sample") as opened:
-        assert "moi" in opened.articles  # the full-article view sees the new version at once
-    bad = tmp_path / "hong.jsonl"
-    bad.write_text("không phải JSON\n", encoding="utf-8")
-    with pytest.raises(gr.Error, match="Không đọc được bài báo nào"):
-        app.add_files([str(bad)], "sample", progress=lambda *a, **k: None)
+def test_ratings_are_appended_and_become_gold_questions(fake_app, tmp_path):
+    app, _ = fake_app
+    payload = {"collection": "sample", "question": "Còn ông ấy?", "asked": "Ai chủ trì hội nghị?", "answer": "Ông Hà",
+               "sentence": "Ông Hà chủ trì.", "abstained": False, "trust": "answered", "confidence": 0.9,
+               "doc_id": "a1"}
+    liked = app.record_feedback(payload, "up")
+    assert app.record_feedback(payload, "up", "đúng người", liked) == liked  # a note joins its rating
+    app.record_feedback({**payload, "asked": "Ai phát biểu?", "answer": "Ông Tư"}, "down", "sai người")
+    app.record_feedback({**payload, "asked": "Giá vàng?", "answer": "", "abstained": True, "doc_id": None}, "up")
+    path = tmp_path / "feedback" / "sample.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 4 and records[1]["note"] == "đúng người" and records[0]["id"] == records[1]["id"]
+    gold = load_gold_set(path)
+    assert gold.format == "feedback"
+    assert [(q.question, q.answers, q.doc_id) for q in gold.questions] == [
+        ("Ai chủ trì hội nghị?", ("Ông Hà",), "a1"), ("Giá vàng?", (), None)]
+    for bad in ({**payload, "question": 42}, {**payload, "collection": "../etc"}):
+        with pytest.raises(gr.Error):
+            app.record_feedback(bad, "up")
+    with pytest.raises(gr.Error):
+        app.record_feedback(payload, "sideways")
+
+
+def test_full_article_is_highlighted_by_offsets(fake_app):
+    app, collections = fake_app
+    doc = collections["sample"].index.articles[0]
+    shown = app.full_article("sample", doc.id, [[0, 8], [0, 3]])
+    assert shown.startswith('<mark class="qa-sentence"><mark class="qa-answer">Tin</mark> nóng</mark>')
+    assert "<script" not in shown and "&lt;script&gt;" in shown
+    assert "không còn" in app.full_article("sample", "gone", [])
+    with pytest.raises(gr.Error, match="không hợp lệ"):
+        app.full_article("sample", doc.id, [["x", None]])
+
+
+def test_the_first_start_shows_its_steps_then_the_page(fake_app):
+    app, _ = fake_app
+    release = threading.Event()
+
+    def indexing():
+        for _ in progress(range(3), desc="Embedding passages"):
+            pass
+        release.wait(5)
+
+    app.preparation = Preparation([Step("Lập chỉ mục (indexing)", indexing), Step("Trả lời thử (a question)", lambda: None)])
+    app.preparation.start()
+    deadline = time.monotonic() + 5
+    while app.preparation.status().done != 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiting, main, timer = app.poll_preparation()
+    assert "Bước 1/2" in waiting["value"] and "3/3" in waiting["value"] and not main["visible"] and timer["active"]
+    assert all(isinstance(out, SKIPPED) for out in app.page_state("sample", None))
+    release.set()
+    assert app.preparation.wait(5).ready
+    waiting, main, timer = app.poll_preparation()
+    assert not waiting["visible"] and main["visible"] and not timer["active"]
+    assert len(app.page_state("sample", None)) == 8
+    failed = Preparation([Step("x", lambda: 1 / 0)])
+    failed.start()
+    assert "Không chuẩn bị được" in status_html(failed.wait(5))
+
+
+# --- locks and the page ----------------------------------------------------------------------
 
 
 def _run_all(targets) -> None:
