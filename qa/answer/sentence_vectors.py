@@ -1,7 +1,7 @@
 """How close each sentence the rules reader weighs is to the question, in meaning.
 
-Indexes no longer store a vector per sentence: embedding every sentence of every article was
-about three quarters of indexing time, for this reader alone (``bench/scale.py``). The rules
+Indexes no longer store a vector per sentence: embedding every sentence of every article cost
+37 % of the model's work at indexing time, for this reader alone (``bench/sentence_vectors.py``). The rules
 read the sentences of a few retrieved passages per question, so those are embedded when first
 read and kept in a bounded cache; popular passages come back often. Indexes built before keep
 their stored vectors, which are used as they are.

@@ -93,9 +93,9 @@ def corpus_fingerprint(articles: Iterable[Article]) -> str:
 class Tables:
     """Chunk rows with their vectors, and sentence rows.
 
-    Sentences get no vectors: embedding every sentence was about three quarters of indexing
-    time, for the rules reader alone, which now embeds the few sentences it reads at answer
-    time (``qa.answer.rules``; ``bench/scale.py`` measured both).
+    Sentences get no vectors: embedding every sentence cost 37 % of the model's work (CPU) and
+    served the rules reader alone, which now embeds the few sentences it reads at answer time
+    (``qa.answer.sentence_vectors``; ``bench/sentence_vectors.py`` measured both).
     """
 
     chunk_rows: np.ndarray
