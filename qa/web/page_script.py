@@ -115,6 +115,8 @@ element.addEventListener('keydown', (event) => {
   }
 });
 watch('value', () => {
+  const panel = document.getElementById('qa-sources-panel');
+  if (panel) panel.scrollTop = 0;  // the new answer's sources, from their first card
   const turns = element.querySelectorAll('.qa-turn');
   if (turns.length) turns[turns.length - 1].scrollIntoView({block: 'start', behavior: 'smooth'});
 });
@@ -142,7 +144,6 @@ CSS = """
 .qa-trust-answered { background: #dcfce7; color: #14532d; }
 .qa-trust-unsure { background: #fef3c7; color: #78350f; }
 .qa-trust-not_found { background: #e5e7eb; color: #1f2937; }
-.qa-confidence { color: var(--body-text-color-subdued); }
 .qa-answer-text { font-size: 1.12em; }
 .qa-possibly { color: var(--body-text-color-subdued); }
 .qa-possibly + .qa-answer-text { font-weight: 500; }
@@ -174,6 +175,8 @@ CSS = """
 .qa-fb-send { min-height: 34px; padding: 2px 10px; border-radius: 8px; cursor: pointer; border: 1px solid var(--border-color-primary);
   background: var(--background-fill-secondary); }
 .qa-inline-sources summary, .qa-full summary { cursor: pointer; color: var(--color-accent); font-size: .9em; padding: .3rem 0; }
+/* Gradio's container hides overflow, which would pin the sticky panel to it: clip sideways only. */
+.gradio-container { overflow-x: clip !important; overflow-y: visible !important; }
 #qa-sources-col { align-self: flex-start; position: sticky; top: 8px; }
 #qa-sources-panel { max-height: calc(100vh - 24px); overflow-y: auto; padding-right: 4px; }
 .qa-sources-head { font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: .5rem; }

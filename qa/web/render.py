@@ -51,9 +51,10 @@ def _markers(answer: Answer, numbers: Sequence[int], articles: Mapping[str, Arti
 
 
 def _trust_badge(view: AnswerLines) -> str:
-    """The plain label first; the percentage after it, as a detail."""
-    return (f'<span class="qa-trust qa-trust-{esc(view.trust)}">{esc(view.label)}</span>'
-            f'<span class="qa-confidence" title="{esc(CONFIDENCE)}">{esc(view.confidence)}</span>')
+    """The plain label; the percentage only as its tooltip: beside "not sure", a bare "81%"
+    read as a promise it is not (it is the chance that the articles hold an answer at all)."""
+    return (f'<span class="qa-trust qa-trust-{esc(view.trust)}" title="{esc(CONFIDENCE)}: {esc(view.confidence)}">'
+            f"{esc(view.label)}</span>")
 
 
 def _found(view: AnswerLines, answer: Answer, articles: Mapping[str, Article], turn: int) -> list[str]:

@@ -120,6 +120,9 @@ def test_a_follow_up_naming_a_month_is_answered_from_that_month(app_url, tmp_pat
         lead = page.locator("#qa-panel-1-1 .qa-meta")
         expect(lead).to_contain_text("5/2022")  # the May article leads, not the newer December one
         _ask(page, "Who attended?", 2)
+        page.wait_for_timeout(1000)  # the page scrolls to the new answer
+        panel = page.locator("#qa-sources-panel").bounding_box()
+        assert -1 <= panel["y"] <= 40, panel  # the sources panel stays in view beside the conversation
         understood = page.locator("#qa-turn-2 .qa-understood")
         if understood.count():  # a rewrite, when there is one, stays in the question's language
             assert not re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]",

@@ -123,7 +123,7 @@ def test_answer_shows_label_bold_answer_date_and_a_smaller_proof():
              citation_for(article("Bài khác.", id="b2"), sentence=(0, 9), number=2))
     shown = render_turn(turn_of(answer_with(cited, text="Chiều 6.5", sentence=text, resolved_date="2022-05-06")),
                         {doc.id: doc}, number=4)
-    assert 'class="qa-trust qa-trust-answered">Trả lời (answered)' in shown
+    assert re.search(r'class="qa-trust qa-trust-answered" title="[^"]*: 81%">Trả lời \(answered\)</span>', shown)
     assert '<strong class="qa-answer-text">Chiều 6.5</strong> <span class="qa-resolved">(ngày 06/05/2022)</span>' in shown
     assert f'<blockquote class="qa-proof">{text}</blockquote>' in shown
     # The proof's marker is not repeated; the answer's marker reaches card 1 of this turn.
