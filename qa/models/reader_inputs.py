@@ -17,6 +17,7 @@ from tokenizers import Tokenizer
 MAX_QUESTION_TOKENS = 48
 MAX_TOKENS = 256
 STRIDE = 64
+MIN_PASSAGE_TOKENS = 16
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,12 @@ class ReaderTokenizer:
     def windows(self, question_ids: list[int], passage: tuple[list[int], list[tuple[int, int]]], *, passage_index: int,
                 max_tokens: int = MAX_TOKENS, stride: int = STRIDE) -> list[Window]:
         ids, spans = passage
-        room = max(max_tokens - len(question_ids) - 4, 16)
+        # A question too long for the window is cut, so every window keeps MIN_PASSAGE_TOKENS of
+        # passage and no more than max_tokens; each window moves on by at least half its passage
+        # part, so a stride as long as that part cannot make the windows stand still.
+        question_ids = question_ids[: max(max_tokens - 4 - MIN_PASSAGE_TOKENS, 0)]
+        room = max(max_tokens - len(question_ids) - 4, MIN_PASSAGE_TOKENS)
+        step = room - min(stride, room // 2)
         head = [self.bos_id, *question_ids, self.eos_id, self.eos_id]
         result, start = [], 0
         while True:
@@ -81,7 +87,7 @@ class ReaderTokenizer:
             result.append(Window(input_ids, offsets, passage_index))
             if start + room >= len(ids):
                 return result
-            start += room - stride
+            start += step
 
 
 def pad_batch(windows: list[Window], *, pad_id: int) -> tuple[np.ndarray, np.ndarray]:

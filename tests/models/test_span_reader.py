@@ -71,6 +71,19 @@ def test_every_passage_token_maps_back_to_its_own_text(tokenizer, passage, quest
     assert covered == {tuple(s) for s in spans}  # no passage token falls between windows
 
 
+@pytest.mark.timeout(60)
+def test_a_question_too_long_for_the_window_still_gives_windows_that_move_on(tokenizer):
+    """A question of 48 tokens leaves a 64-token window 12 for the passage: the question is cut
+    and the windows advance (they once stood still and filled the memory)."""
+    question = " ".join(["hội nghị tổng kết công tác năm"] * 12)
+    q_ids = tokenizer.question_ids([question])[0]
+    passage = tokenizer.passage_tokens([" ".join(["Thiếu tướng Đỗ Triệu Phong chủ trì."] * 20)])[0]
+    windows = tokenizer.windows(q_ids, passage, passage_index=0, max_tokens=64, stride=16)
+    assert all(len(w.input_ids) <= 64 for w in windows)
+    assert len(windows) <= len(passage[0])  # finite, and each window moves on
+    assert {tuple(o) for w in windows for o in w.offsets[w.answer_mask].tolist()} == {tuple(s) for s in passage[1]}
+
+
 def test_a_batch_pads_to_its_longest_window(tokenizer):
     q_ids = tokenizer.question_ids(["Ai chủ trì?"])[0]
     short, long = tokenizer.passage_tokens(["Hội nghị.", "Thiếu tướng Đỗ Triệu Phong chủ trì hội nghị tổng kết."])
