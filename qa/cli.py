@@ -113,6 +113,14 @@ def _index_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_delete(args: argparse.Namespace) -> int:
+    from qa.index.updating import delete_index
+
+    delete_index(args.name)
+    print(f"deleted index {args.name}")
+    return 0
+
+
 def _index_articles(args: argparse.Namespace) -> int:
     import json
 
@@ -222,6 +230,9 @@ def _add_index_commands(commands: argparse._SubParsersAction) -> None:
     remove.add_argument("ids", nargs="+")
     remove.add_argument("--name", required=True)
     remove.set_defaults(handler=_index_remove)
+    delete = index.add_parser("delete", help="delete a whole index, every version of it")
+    delete.add_argument("name")
+    delete.set_defaults(handler=_index_delete)
     articles = index.add_parser("articles", help="list an index's articles: id, date, title, source (tab-separated)")
     articles.add_argument("name")
     articles.add_argument("--json", action="store_true", help="print a JSON array of {id, date, title, source, url}")

@@ -96,3 +96,20 @@ def test_qa_index_articles_of_a_missing_collection_is_one_error_line(tmp_path, m
     assert cli_main(["index", "articles", "nothing"]) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("qa: error:") and "nothing" in line
+
+
+def test_a_whole_collection_is_deleted_with_every_version(assistant, tmp_path, capsys):
+    from qa.errors import IndexNotFoundError
+    from qa.index.names import list_indexes
+    from qa.paths import indexes_dir
+
+    assistant.remove([BUS])  # a second version, so there is an older one to leave behind too
+    assert "news" in list_indexes()
+    assert cli_main(["index", "delete", "news"]) == 0
+    assert "deleted index news" in capsys.readouterr().out
+    assert "news" not in list_indexes()
+    assert not [p for p in indexes_dir().iterdir() if p.name.startswith(".news.") and not p.name.endswith(".lock")]
+    with pytest.raises(IndexNotFoundError):
+        open_index("news")
+    assert cli_main(["index", "delete", "news"]) != 0  # a second delete names the missing index
+    assert "no index named news" in capsys.readouterr().err

@@ -98,6 +98,16 @@ def publish(version: Path, target: Path) -> None:
     remove_stale_versions(target)
 
 
+def unpublish(target: Path) -> None:
+    """Remove ``target`` and every version of it; the caller holds the writer lock. The name goes
+    first, so a reader that opened a version keeps reading it and a new one finds no index."""
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
+    remove_stale_versions(target)
+
+
 def remove_stale_versions(target: Path) -> None:
     """Delete hidden versions of ``target`` left by earlier publishes or killed writers."""
     current = target.resolve().name if target.exists() else None

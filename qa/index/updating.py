@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import UnknownArticleError
+from qa.errors import IndexNotFoundError, UnknownArticleError
 from qa.index.building import BuildPlan, Extension, embed_tables, write_version
 from qa.index.corpus_index import CorpusIndex
 from qa.index.distributed import RayBuild
-from qa.index.names import resolve_index_path
+from qa.index.names import index_exists, resolve_index_path
 from qa.index.opening import open_index
-from qa.index.store import remove_stale_versions, writer_lock
+from qa.index.store import remove_stale_versions, unpublish, writer_lock
 from qa.ingest.corpus import Article
 from qa.models.embedder import Embedder
 from qa.timing import collect
@@ -87,6 +87,15 @@ def remove_from_index(name_or_path: str | Path, ids: Iterable[str], *, embedder:
         index, _ = _save_update(current, kept, embedder, {a.id for a in kept},
                                 sources=current.manifest.sources, show_progress=False, started=started)
     return index, UpdateReport(removed=tuple(sorted(drop)))
+
+
+def delete_index(name_or_path: str | Path) -> None:
+    """Remove a whole index, every version with it; an unknown name is an error, not a no-op."""
+    target = resolve_index_path(name_or_path)
+    if not index_exists(target):
+        raise IndexNotFoundError(f"no index named {target.name}")
+    with writer_lock(target):
+        unpublish(target)
 
 
 def _save_update(current: CorpusIndex, articles: tuple[Article, ...], embedder: Embedder, reusable: set[str],

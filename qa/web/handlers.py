@@ -115,7 +115,8 @@ class WebApp:
         choices = [(f"{row[0][:70]} ({row[1] or 'không rõ ngày'}) · {row[3]}", row[3]) for row in rows]
         writable = not summary.read_only
         return (summary_html(summary), gr.update(value=rows), gr.update(choices=choices, value=[], interactive=writable),
-                gr.update(interactive=writable), gr.update(interactive=writable), gr.update(visible=summary.read_only))
+                gr.update(interactive=writable), gr.update(interactive=writable), gr.update(visible=summary.read_only),
+                gr.update(interactive=writable))
 
     def refresh_collections(self, current):
         """Collections made since the page was served (by the command line, say) appear on reload."""
@@ -140,12 +141,22 @@ class WebApp:
             report = self.registry.add(name, upload.articles)
         return (upload_report(name, report, upload), *self.collection_changed(name), None)
 
+    def delete_collection(self, confirmed, name):
+        """Only once the person has said yes: a deleted collection cannot be brought back."""
+        if not confirmed:
+            return gr.skip(), gr.skip()
+        with user_errors("deleting a collection"):
+            name = check_writable(check_index_name(name))
+            self.registry.delete(name)
+        done = f"Đã xoá bộ sưu tập {md_text(name)} (collection deleted)."
+        return done, gr.update(choices=index_names(), value=SAMPLE_INDEX_NAME)
+
     def remove_articles(self, ids, name):
         with user_errors("removing articles"):
             name = check_writable(check_index_name(name))
             chosen = [str(i) for i in (ids or [])]
             if not chosen:
-                return "Hãy chọn bài cần xoá (choose the articles to remove first).", *(gr.skip(),) * 6
+                return "Hãy chọn bài cần xoá (choose the articles to remove first).", *(gr.skip(),) * 7
             self.registry.remove(name, chosen)
         done = f"Đã xoá {len(chosen)} bài khỏi bộ sưu tập {md_text(name)} (articles removed)."
         return (done, *self.collection_changed(name))
@@ -183,7 +194,7 @@ class WebApp:
     def page_state(self, name, history):
         """Once ready: the collection's header and table, and the conversation the browser kept."""
         if not self.ready():
-            return (gr.skip(),) * 8
+            return (gr.skip(),) * 9
         return (*self.collection_changed(name), *self.restore(history))
 
     def poll_preparation(self):

@@ -16,7 +16,7 @@ from qa.web.handlers import WebApp
 from qa.web.history import turns_to_json
 from qa.web.indexes import index_names
 from qa.web.inputs import DEFAULT_K, MAX_K
-from qa.web.page_script import CONFIRM_CLEAR_JS, CONVERSATION_JS, CSS, PANEL_JS
+from qa.web.page_script import CONFIRM_CLEAR_JS, CONFIRM_DELETE_JS, CONVERSATION_JS, CSS, PANEL_JS
 from qa.web.readiness import status_html
 from qa.web.render import render_conversation
 from qa.web.state import preparation
@@ -69,8 +69,10 @@ def _collections():
             remove_ids = gr.Dropdown([], multiselect=True, label="Chọn bài để xoá (articles to remove)",
                                      elem_id="qa-remove-ids", scale=4)
             remove = gr.Button("Xoá bài đã chọn (remove)", variant="stop", elem_id="qa-remove", scale=1)
+        delete = gr.Button("Xoá cả bộ sưu tập này (delete this collection)", variant="stop", size="sm",
+                           elem_id="qa-delete")
     return dict(new_name=new_name, create=create, files=files, add=add, status=status, articles=articles,
-                remove_ids=remove_ids, remove=remove)
+                remove_ids=remove_ids, remove=remove, delete=delete)
 
 
 def _ask_chain(app: WebApp, trigger, c: dict) -> None:
@@ -90,7 +92,9 @@ def _wire(app: WebApp, c: dict) -> None:
         _ask_chain(app, set_box.then, c)
     c["clear"].click(app.clear, [c["confirmed"]], [c["conversation"], c["sources"], c["history"], c["question"]],
                      js=CONFIRM_CLEAR_JS, api_visibility="private")
-    collection_view = [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"]]
+    collection_view = [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"], c["delete"]]
+    c["delete"].click(app.delete_collection, [c["confirmed"], c["collection"]], [c["status"], c["collection"]],
+                      js=CONFIRM_DELETE_JS, api_visibility="private", concurrency_id="collections", concurrency_limit=1)
     c["collection"].change(app.collection_changed, [c["collection"]], collection_view, api_visibility="private")
     c["create"].click(app.create_collection, [c["new_name"], c["files"]],
                       [c["status"], c["collection"], c["files"], c["new_name"]],
@@ -170,8 +174,8 @@ def build_demo(app: WebApp | None = None) -> gr.Blocks:
         _wire(app, c)
         demo.load(app.poll_preparation, None, [preparing, main, timer], api_visibility="private", queue=False).then(
             app.page_state, [c["collection"], history],
-            [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"], c["conversation"],
-             c["sources"]], api_visibility="private")
+            [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"], c["delete"],
+             c["conversation"], c["sources"]], api_visibility="private")
     demo.queue(default_concurrency_limit=ANSWER_CONCURRENCY, max_size=64)
     return demo
 

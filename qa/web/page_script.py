@@ -123,6 +123,8 @@ watch('value', () => {
 """.replace("{WIDE}", str(WIDE_MIN_PX))
 
 CONFIRM_CLEAR_JS = "() => confirm('Xoá toàn bộ hội thoại? (Clear the whole conversation?)')"
+CONFIRM_DELETE_JS = ("(yes, name) => [confirm('Xoá hẳn bộ sưu tập “' + name + '” và mọi bài trong đó? "
+                     "(Delete this collection and all its articles?)'), name]")
 
 CSS = """
 .qa-header h1 { margin: 0; font-size: 1.45rem; }

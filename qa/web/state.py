@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from qa.assistant import Assistant, default_assistant
 from qa.index.building import build_index
-from qa.index.updating import UpdateReport
+from qa.index.updating import UpdateReport, delete_index
 from qa.ingest.corpus import Article
 from qa.models.embedder import make_embedder
 from qa.sample import SAMPLE_INDEX_NAME
@@ -98,9 +98,11 @@ class AssistantRegistry:
     """Assistants by collection name: each opened once, then shared, behind its own read/write lock."""
 
     def __init__(self, opener: Callable[[str], Assistant] = open_assistant,
-                 builder: Callable[[str, Sequence[Article]], Assistant] = build_collection) -> None:
+                 builder: Callable[[str, Sequence[Article]], Assistant] = build_collection,
+                 deleter: Callable[[str], None] = delete_index) -> None:
         self._opener = opener
         self._builder = builder
+        self._deleter = deleter
         self._opened: dict[str, Opened] = {}
         self._locks: dict[str, ReadWriteLock] = {}
         self._guard = threading.Lock()
@@ -139,6 +141,13 @@ class AssistantRegistry:
         with self._writing(check_writable(name)) as assistant:
             # No sources: uploads are temporary copies, which a later rebuild could not find.
             return assistant.add(articles)
+
+    def delete(self, name: str) -> None:
+        """The whole collection, once no answer is being computed from it."""
+        with self._lock(check_writable(name)).writing():
+            self._deleter(name)
+            with self._guard:
+                self._opened.pop(name, None)
 
     def remove(self, name: str, ids: Sequence[str]) -> None:
         with self._writing(check_writable(name)) as assistant:

@@ -198,7 +198,7 @@ def fake_app(tmp_path, monkeypatch):
         collections[name] = FakeAssistant(tuple(articles))
         return collections[name]
 
-    registry = AssistantRegistry(opener=lambda name: collections[name], builder=build)
+    registry = AssistantRegistry(opener=lambda name: collections[name], builder=build, deleter=collections.pop)
     return WebApp(registry, feedback_folder=tmp_path / "feedback"), collections
 
 
@@ -262,10 +262,10 @@ def test_a_collection_is_created_listed_added_to_and_pruned_while_the_sample_sta
     report, choice, files, name_box = app.create_collection("Tin-Moi", [str(first)], progress=no_progress)
     assert "tin-moi" in collections and choice["value"] == "tin-moi" and files is None and name_box == ""
     assert "mot&#46;jsonl" not in report and "mot.jsonl: 2 bài" in report and str(tmp_path) not in report
-    summary, table, remove_ids, remove, add, examples = app.collection_changed("tin-moi")
+    summary, table, remove_ids, remove, add, examples, delete = app.collection_changed("tin-moi")
     assert "<strong>tin-moi</strong>: 2 bài báo (articles), tháng 1/2021 – ngày 02/05/2023" in summary
     assert [row[3] for row in table["value"]] == ["a", "b"]  # newest first
-    assert remove["interactive"] and add["interactive"] and not examples["visible"]
+    assert remove["interactive"] and add["interactive"] and delete["interactive"] and not examples["visible"]
     second = tmp_path / "hai.jsonl"
     second.write_text('{"id": "c", "title": "Bài C", "text": "Ông Tư phát biểu."}\n', encoding="utf-8")
     added = app.add_files([str(second)], "tin-moi", progress=no_progress)
@@ -274,12 +274,19 @@ def test_a_collection_is_created_listed_added_to_and_pruned_while_the_sample_sta
     assert "Đã xoá 1 bài" in removed[0] and {a.id for a in collections["tin-moi"].index.articles} == {"b", "c"}
     sample_view = app.collection_changed("sample")
     assert "chỉ đọc" in sample_view[0] and not sample_view[3]["interactive"] and sample_view[5]["visible"]
+    assert not sample_view[6]["interactive"]
     with pytest.raises(gr.Error, match="chỉ để đọc"):
         app.add_files([str(second)], "sample", progress=no_progress)
     with pytest.raises(gr.Error, match="chỉ để đọc"):
         app.remove_articles([collections["sample"].index.articles[0].id], "sample")
     with pytest.raises(gr.Error, match="Đã có bộ sưu tập"):
         app.create_collection("tin-moi", [str(second)], progress=no_progress)
+    assert all(isinstance(out, SKIPPED) for out in app.delete_collection(False, "tin-moi"))  # "no" keeps it
+    assert "tin-moi" in collections
+    with pytest.raises(gr.Error, match="chỉ để đọc"):
+        app.delete_collection(True, "sample")
+    done, choice = app.delete_collection(True, "tin-moi")
+    assert "Đã xoá bộ sưu tập tin-moi" in done and "tin-moi" not in collections and choice["value"] == "sample"
 
 
 def test_ratings_are_appended_and_become_gold_questions(fake_app, tmp_path):
@@ -337,7 +344,7 @@ def test_the_first_start_shows_its_steps_then_the_page(fake_app):
     assert app.preparation.wait(5).ready
     waiting, main, timer = app.poll_preparation()
     assert not waiting["visible"] and main["visible"] and not timer["active"]
-    assert len(app.page_state("sample", None)) == 8
+    assert len(app.page_state("sample", None)) == 9
     failed = Preparation([Step("x", lambda: 1 / 0)])
     failed.start()
     assert "Không chuẩn bị được" in status_html(failed.wait(5))
