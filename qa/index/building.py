@@ -276,7 +276,7 @@ def _chunk_texts(articles: Sequence[Article], rows: np.ndarray) -> list[str]:
     return [passage_text(articles[a], articles[a].text[s:e]) for a, s, e in rows[:, :3].tolist()]
 
 
-def _ranges(rows: np.ndarray, articles: Sequence[Article]) -> dict[str, range]:
+def article_ranges(rows: np.ndarray, articles: Sequence[Article]) -> dict[str, range]:
     """Rows of each article (rows are stored grouped by article, in article order)."""
     bounds = np.searchsorted(rows[:, 0], np.arange(len(articles) + 1))
     return {a.id: range(int(bounds[r]), int(bounds[r + 1])) for r, a in enumerate(articles)}
@@ -306,7 +306,7 @@ class _Source:
     def __init__(self, chunk_rows: np.ndarray, vectors: np.ndarray, sentence_rows: np.ndarray,
                  articles: Sequence[Article]) -> None:
         self.chunk_rows, self.vectors, self.sentence_rows = chunk_rows, vectors, sentence_rows
-        self.chunks, self.sentences = _ranges(chunk_rows, articles), _ranges(sentence_rows, articles)
+        self.chunks, self.sentences = article_ranges(chunk_rows, articles), article_ranges(sentence_rows, articles)
 
 
 def _renumbered(rows: np.ndarray, article_row: int) -> np.ndarray:

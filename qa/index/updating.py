@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import IndexNotFoundError, UnknownArticleError
-from qa.index.building import BuildPlan, Extension, embed_tables, write_version
+from qa.index.building import BuildPlan, Extension, article_ranges, embed_tables, write_version
 from qa.index.corpus_index import CorpusIndex
 from qa.index.distributed import RayBuild
 from qa.index.names import index_exists, resolve_index_path
@@ -121,10 +121,8 @@ def _carried_rows(current: CorpusIndex, articles: Sequence[Article], rows: np.nd
     Chunk rows are grouped by article in article order, and a kept article keeps its chunks.
     """
     carried = np.full(len(current.chunk_rows), -1, dtype=np.int64)
-    old_bounds = np.searchsorted(current.chunk_rows[:, 0], np.arange(len(current.articles) + 1))
-    new_bounds = np.searchsorted(rows[:, 0], np.arange(len(articles) + 1))
-    kept_at = {a.id: row for row, a in enumerate(articles) if a.id in reusable}
-    for old, article in enumerate(current.articles):
-        if (new := kept_at.get(article.id)) is not None:
-            carried[old_bounds[old] : old_bounds[old + 1]] = np.arange(new_bounds[new], new_bounds[new + 1])
+    old, new = article_ranges(current.chunk_rows, current.articles), article_ranges(rows, articles)
+    for article in articles:
+        if article.id in reusable:
+            carried[old[article.id].start : old[article.id].stop] = np.arange(new[article.id].start, new[article.id].stop)
     return carried
