@@ -28,7 +28,7 @@ from qa.web.inputs import (DEFAULT_K, InputProblem, check_index_name, check_new_
 from qa.web.readiness import Preparation, status_html
 from qa.web.render import render_conversation
 from qa.web.state import AssistantRegistry
-from qa.web.uploads import created_report, read_upload, upload_report
+from qa.web.uploads import Upload, created_report, read_upload, upload_report
 
 
 def summary_html(summary: CollectionSummary) -> str:
@@ -40,6 +40,12 @@ def summary_html(summary: CollectionSummary) -> str:
     lock = " · chỉ đọc (read-only)" if summary.read_only else ""
     return (f'<p class="qa-collection-line">Bộ sưu tập (collection) <strong>{esc(summary.name)}</strong>: '
             f"{summary.articles} bài báo (articles){span}{lock}</p>")
+
+
+def _read_upload_showing(files, progress) -> Upload:
+    """The uploaded files read one by one, the progress bar naming each as it is read."""
+    return read_upload(files, on_file=lambda n, total, file: progress(
+        0.05 + 0.25 * n / total, desc=f"Đang đọc (reading) {file} ({n}/{total})"))
 
 
 class WebApp:
@@ -126,8 +132,7 @@ class WebApp:
     def create_collection(self, name, files, progress=gr.Progress()):
         with user_errors("creating a collection"):
             name = check_new_collection(name)
-            upload = read_upload(files, on_file=lambda n, total, file: progress(
-                0.05 + 0.25 * n / total, desc=f"Đang đọc (reading) {file} ({n}/{total})"))
+            upload = _read_upload_showing(files, progress)
             progress(0.35, desc=f"Đang lập chỉ mục {len(upload.articles)} bài (indexing articles)…")
             self.registry.create(name, upload.articles)
         return created_report(name, upload), gr.update(choices=index_names(), value=name), None, ""
@@ -135,8 +140,7 @@ class WebApp:
     def add_files(self, files, name, progress=gr.Progress()):
         with user_errors("adding articles"):
             name = check_writable(check_index_name(name))
-            upload = read_upload(files, on_file=lambda n, total, file: progress(
-                0.05 + 0.25 * n / total, desc=f"Đang đọc (reading) {file} ({n}/{total})"))
+            upload = _read_upload_showing(files, progress)
             progress(0.35, desc=f"Đang tính vector cho {len(upload.articles)} bài (embedding articles)…")
             report = self.registry.add(name, upload.articles)
         return (upload_report(name, report, upload), *self.collection_changed(name), None)

@@ -84,7 +84,7 @@ def _ask_chain(app: WebApp, trigger, c: dict) -> None:
     ).success(lambda: "", None, c["question"], api_visibility="private", queue=False)
 
 
-def _wire(app: WebApp, c: dict) -> None:
+def _wire(app: WebApp, c: dict, demo: gr.Blocks) -> None:
     _ask_chain(app, c["question"].submit, c)
     _ask_chain(app, c["ask"].click, c)
     for chip, example in zip(c["chips"], EXAMPLES):
@@ -104,8 +104,13 @@ def _wire(app: WebApp, c: dict) -> None:
     c["remove"].click(app.remove_articles, [c["remove_ids"], c["collection"]], [c["status"], *collection_view],
                       api_visibility="private", concurrency_id="collections", concurrency_limit=1)
     page = [*collection_view, c["conversation"], c["sources"]]
-    c["timer"].tick(app.poll_preparation, None, [c["preparing"], c["main"], c["timer"]], api_visibility="private",
-                    queue=False).then(app.page_state, [c["collection"], c["history"]], page, api_visibility="private")
+    # On every load (collections made since, by the command line say, join the list) and at each
+    # tick of the first start: the waiting page or the chat, then the collection and the history.
+    loaded = demo.load(app.refresh_collections, [c["collection"]], [c["collection"]], api_visibility="private",
+                       queue=False)
+    for start in (loaded.then, c["timer"].tick):
+        start(app.poll_preparation, None, [c["preparing"], c["main"], c["timer"]], api_visibility="private",
+              queue=False).then(app.page_state, [c["collection"], c["history"]], page, api_visibility="private")
     gr.api(app.api_ask, api_name="ask", concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
 
 
@@ -171,11 +176,7 @@ def build_demo(app: WebApp | None = None) -> gr.Blocks:
         with gr.Column(visible=not waiting, elem_id="qa-main") as main:
             c = _main(app)
         c.update(history=history, preparing=preparing, timer=timer, main=main)
-        _wire(app, c)
-        demo.load(app.poll_preparation, None, [preparing, main, timer], api_visibility="private", queue=False).then(
-            app.page_state, [c["collection"], history],
-            [c["summary"], c["articles"], c["remove_ids"], c["remove"], c["add"], c["examples"], c["delete"],
-             c["conversation"], c["sources"]], api_visibility="private")
+        _wire(app, c, demo)
     demo.queue(default_concurrency_limit=ANSWER_CONCURRENCY, max_size=64)
     return demo
 

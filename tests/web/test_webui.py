@@ -289,6 +289,17 @@ def test_a_collection_is_created_listed_added_to_and_pruned_while_the_sample_sta
     assert "Đã xoá bộ sưu tập tin-moi" in done and "tin-moi" not in collections and choice["value"] == "sample"
 
 
+def test_collections_made_elsewhere_join_the_list_on_load(fake_app):
+    app, collections = fake_app
+    collections["tu-dong-lenh"] = FakeAssistant()  # made by the command line after the page was served
+    refreshed = app.refresh_collections("tu-dong-lenh")
+    assert refreshed["choices"] == ["sample", "tu-dong-lenh"] and refreshed["value"] == "tu-dong-lenh"
+    assert app.refresh_collections("da-xoa")["value"] == "sample"  # one deleted meanwhile: back to the sample
+    demo = build_demo(app)
+    assert any(getattr(fn.fn, "__name__", "") == "refresh_collections" and "load" in [t[1] for t in fn.targets]
+               for fn in demo.fns.values())
+
+
 def test_ratings_are_appended_and_become_gold_questions(fake_app, tmp_path):
     app, _ = fake_app
     payload = {"collection": "sample", "question": "Còn ông ấy?", "asked": "Ai chủ trì hội nghị?", "answer": "Ông Hà",
