@@ -7,6 +7,8 @@
    without those articles (must abstain), and the same questions of the full index (must
    answer). Abstention precision / recall, answerable questions wrongly abstained.
 3. The English questions of the project's gold set (``test`` split): short answer right.
+4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
+   users type), over the same index.
 
 Indexes (built once, reused; generated content under embeddings/):
     qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
@@ -14,7 +16,7 @@ Indexes (built once, reused; generated content under embeddings/):
 (``--write-minus`` writes that second corpus: the 900 articles minus half of the dev articles
 and minus the 40 training articles held out for calibration.)
 
-    .venv/bin/python bench/eval_reader.py [--limit N] [--reader neural --reader rules]
+    .venv/bin/python bench/eval_reader.py [--limit N] [--reader neural --reader rules] [--set gold ...]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
+SETS = ("dev+rerank", "dev", "removed", "no-diacritics", "gold")
 
 
 def _rows(path: Path) -> list[dict]:
@@ -76,6 +79,20 @@ def removed_questions(*, answerable: bool, limit: int | None) -> Path:
     return target
 
 
+def folded_dev_questions(*, limit: int | None) -> Path:
+    """The dev questions with their diacritics taken off ("Ai chủ trì" -> "Ai chu tri")."""
+    from qa.ingest.text import fold_accents
+
+    chosen = [r for r in _rows(GOLD) if r["split"] == "dev"][:limit]
+    target = SCRATCH / "dev-no-diacritics.jsonl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8") as out:
+        for r in chosen:
+            out.write(json.dumps({"id": r["id"], "question": fold_accents(r["question"]), "answers": r["answers"],
+                                  "doc_id": r["context_id"], "lang": "vi-nodiac"}, ensure_ascii=False) + "\n")
+    return target
+
+
 def run(label: str, gold: Path, *, index: str, reader: str, rerank: bool, split: str | None, limit: int | None) -> dict:
     started = time.perf_counter()
     report = evaluate(gold, index=index, split=split, limit=limit, reader=reader, rerank=rerank, show_progress=True,
@@ -104,6 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reader", action="append", help="default: neural and rules")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a smoke run)")
+    parser.add_argument("--set", action="append", choices=SETS, help="default: every set")
     parser.add_argument("--write-minus", action="store_true", help="write the gold-removed corpus and stop")
     args = parser.parse_args()
     os.chdir(ROOT)
@@ -112,17 +130,26 @@ def main() -> int:
         return 0
     summary_file = RESULTS / "summary.json"
     summary = json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.is_file() else {}
+    chosen = set(args.set or SETS)
     for reader in args.reader or ["neural", "rules"]:
-        for rerank in ([True, False] if reader == "neural" else [False]):
-            name = f"{reader}{'+rerank' if rerank else ''}"
-            summary[f"{name} dev"] = run(f"{name}/dev", GOLD, index="vinewsqa", reader=reader, rerank=rerank, split="dev", limit=args.limit)
-        # The remaining sets run the reader as ask() does by default (no reranking).
-        summary[f"{reader} removed, must abstain"] = run(f"{reader}/removed-unanswerable", removed_questions(answerable=False, limit=args.limit),
-                                                       index="vinewsqa-minus", reader=reader, rerank=False, split=None, limit=None)
-        summary[f"{reader} removed, full index"] = run(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
-                                                     index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
-        summary[f"{reader} gold test"] = run(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
-                                           reader=reader, rerank=False, split="test", limit=None)
+        if "dev+rerank" in chosen and reader == "neural":
+            summary[f"{reader}+rerank dev"] = run(f"{reader}+rerank/dev", GOLD, index="vinewsqa", reader=reader, rerank=True,
+                                                 split="dev", limit=args.limit)
+        # The other sets run the reader as ask() does by default (no reranking).
+        if "dev" in chosen:
+            summary[f"{reader} dev"] = run(f"{reader}/dev", GOLD, index="vinewsqa", reader=reader, rerank=False, split="dev",
+                                           limit=args.limit)
+        if "removed" in chosen:
+            summary[f"{reader} removed, must abstain"] = run(f"{reader}/removed-unanswerable", removed_questions(answerable=False, limit=args.limit),
+                                                           index="vinewsqa-minus", reader=reader, rerank=False, split=None, limit=None)
+            summary[f"{reader} removed, full index"] = run(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
+                                                         index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
+        if "no-diacritics" in chosen:
+            summary[f"{reader} dev, no diacritics"] = run(f"{reader}/dev-no-diacritics", folded_dev_questions(limit=args.limit),
+                                                        index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
+        if "gold" in chosen:
+            summary[f"{reader} gold test"] = run(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
+                                               reader=reader, rerank=False, split="test", limit=None)
     summary_file.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
     text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
     (RESULTS.parent / "eval_reader.md").write_text(text, encoding="utf-8")

@@ -16,6 +16,11 @@ answers. 15 % of questions are shown without diacritics, as users type them.
 Checkpoints (trained parameters, AdamW state, step; safetensors + JSON, no pickle) are
 written every ``--save-every`` steps into ``--out``; rerunning the same command resumes.
 ``--export DIR`` writes the shipped fp16 weights and manifest from the last checkpoint.
+
+``--warm-start DIR`` begins a further stage from another run's finished checkpoint, with a
+fresh optimizer and learning-rate schedule, because one session cannot hold all the epochs a
+small model needs: the shipped weights are stage 1 (2 epochs) followed by such a stage. Each
+stage's windows, no-diacritic questions and batches are drawn anew (the epoch number seeds them).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -46,6 +52,29 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED = 20261203
 VALIDATION_ARTICLES = 40
 NO_DIACRITICS_SHARE = 0.15
+# English questions over Vietnamese articles: the data holds none, so a share of questions is
+# shown code-switched, their question words, roles and common words put in English ("who
+# chaired hội nghị tổng kết?"), which teaches the reader English cues for the answer's type.
+# ``--english-share`` sets the share (0 for stage 1 of the shipped weights).
+ENGLISH_GLOSSARY = {
+    "vào ngày nào": "on what date", "ngày nào": "what date", "năm nào": "which year", "tháng nào": "which month",
+    "khi nào": "when", "bao giờ": "when", "lúc nào": "when", "thời gian nào": "what time", "bao nhiêu": "how many",
+    "mấy": "how many", "ở đâu": "where", "tại đâu": "where", "nơi nào": "which place", "đâu": "where",
+    "những ai": "who", "người nào": "which person", "ai": "who", "tại sao": "why", "vì sao": "why",
+    "lý do": "the reason", "như thế nào": "how", "thế nào": "how", "ra sao": "how", "bằng cách nào": "how",
+    "cái gì": "what", "điều gì": "what", "gì": "what", "nào": "which", "chủ trì": "chaired", "phát biểu": "spoke",
+    "chỉ đạo": "directed", "tham dự": "attended", "dự án": "project", "tổ chức": "organised", "trao": "awarded",
+    "ký": "signed", "cho biết": "said", "tuyên bố": "declared", "bắt giữ": "arrested", "xảy ra": "happened",
+    "diễn ra": "took place", "bị thương": "injured", "tai nạn": "accident", "công ty": "company", "người đứng đầu": "the head", "đứng đầu": "headed", "giám đốc": "director",
+    "chủ tịch": "chairman", "bộ trưởng": "minister", "thứ trưởng": "deputy minister", "thủ tướng": "prime minister",
+    "hội nghị": "conference", "cuộc họp": "meeting", "công an": "police", "tỉnh": "province",
+    "thành phố": "city", "huyện": "district", "người": "people", "năm": "year", "tháng": "month", "ngày": "day",
+    "của": "of", "và": "and", "trong": "in", "được": "was", "có": "has", "là": "is", "cho": "for", "với": "with",
+    "tại": "at", "ở": "in", "về": "about", "các": "the", "những": "the", "một": "a", "này": "this", "đó": "that",
+    "sẽ": "will", "bị": "was", "từ": "from", "đến": "to", "theo": "according to", "khi": "when", "để": "to",
+}
+_GLOSSED = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(ENGLISH_GLOSSARY, key=len, reverse=True))) + r")(?!\w)",
+                      re.IGNORECASE)
 HARD_NEGATIVES_PER_QUESTION = 0.4
 SAME_ARTICLE_NEGATIVES_PER_QUESTION = 0.5
 NEWS_CHUNK_WORDS = 120
@@ -132,9 +161,21 @@ class Featured:
     end: int
 
 
-def feature(example: Example, tokenizer: ReaderTokenizer, rng: random.Random) -> Featured:
+def code_switched(question: str) -> str:
+    return _GLOSSED.sub(lambda m: ENGLISH_GLOSSARY[m.group(1).lower()], question)
+
+
+def shown_question(question: str, rng: random.Random, *, english_share: float) -> str:
+    """The question as a user might type it: as written, without diacritics, or half in English."""
+    draw = rng.random()
+    if draw < NO_DIACRITICS_SHARE:
+        return fold_accents(question)
+    return code_switched(question) if draw < NO_DIACRITICS_SHARE + english_share else question
+
+
+def feature(example: Example, tokenizer: ReaderTokenizer, rng: random.Random, *, english_share: float = 0.0) -> Featured:
     """One window: around a random answer (placed at random), or a random window without one."""
-    question = fold_accents(example.question) if rng.random() < NO_DIACRITICS_SHARE else example.question
+    question = shown_question(example.question, rng, english_share=english_share)
     q_ids = tokenizer.question_ids([question])[0]
     ids, spans = tokenizer.passage_tokens([example.context])[0]
     room = max(MAX_TOKENS - len(q_ids) - 4, 16)
@@ -214,6 +255,29 @@ def load_checkpoint(out: Path, net, optimizer, names: list[str]) -> int:
     return int(meta["step"])
 
 
+def warm_start(source: Path, net, names: list[str]) -> dict:
+    """The trained parameters of ``source`` and the record of how they were trained. ``source``
+    is a run's checkpoint folder or shipped weights (qa/weights/reader), so a later session
+    on another machine can go on from what git holds."""
+    if (source / "checkpoint.json").is_file():
+        loaded = load_file(str(source / "checkpoint.safetensors"))
+        tensors = {name: loaded[f"param/{name}"] for name in names}
+        earlier = json.loads((source / "checkpoint.json").read_text())
+        stages = earlier.pop("stages", [])
+    else:
+        from qa.models.span_export import WEIGHTS_FILE, read_manifest
+
+        earlier = read_manifest(source)  # checks the SHA-256
+        tensors = load_file(str(source / WEIGHTS_FILE))
+        stages = earlier.pop("earlier_stages", [])
+        earlier = {k: v for k, v in earlier.items() if k not in ("sha256", "validation", "version")}
+    params = dict(net.named_parameters())
+    with torch.no_grad():
+        for name in names:
+            params[name].copy_(tensors[name].float())
+    return {"stages": stages + [earlier]}
+
+
 def validate(net, tokenizer: ReaderTokenizer, rows: list[dict]) -> dict[str, float]:
     """Reader-only EM / F1 on the held-out questions, given their own article (no retrieval)."""
     from qa.eval.metrics import exact_match, token_f1
@@ -252,7 +316,8 @@ def export(out: Path, target: Path, names: list[str], *, validation: dict) -> No
                 "steps": meta["step"], "epochs": meta["epochs"], "batch_size": meta["batch_size"],
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
-                "validation": validation, "sha256": {"reader.safetensors": digest}}
+                **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share") if k in meta},
+                "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
 
@@ -265,6 +330,10 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=1.8, help="stop (after a checkpoint) once this much time has passed")
     parser.add_argument("--save-every", type=int, default=50)
     parser.add_argument("--export", type=Path, help="write the shipped weights from the last checkpoint and stop")
+    parser.add_argument("--warm-start", type=Path, help="begin from this run's last checkpoint (a further stage)")
+    parser.add_argument("--first-epoch", type=int, default=0, help="number this stage's epochs from here (fresh draws)")
+    parser.add_argument("--news-repeats", type=int, default=1, help="show each ViNewsQA training question this many times")
+    parser.add_argument("--english-share", type=float, default=0.0, help="share of questions shown code-switched")
     parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -284,6 +353,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
     train_rows, validation_rows = load_questions()
+    train_rows = [r for r in train_rows for _ in range(args.news_repeats if r["split"] == "train_subset2000" else 1)]
     examples = training_examples(train_rows, rng)
     if args.smoke:
         examples = rng.sample(examples, args.smoke)
@@ -294,13 +364,19 @@ def main() -> None:
     warmup = max(1, total // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
     step = load_checkpoint(args.out, net, optimizer, names)
+    earlier = {}
+    if args.warm_start:
+        earlier = warm_start(args.warm_start, net, names) if not step else {
+            "stages": json.loads((args.out / "checkpoint.json").read_text()).get("stages", [])}
     for _ in range(step):
         schedule.step()
     counts: dict[str, int] = {}
     for e in examples:
         counts[e.source] = counts.get(e.source, 0) + 1
     meta = {"frozen_layers": FROZEN_LAYERS, "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
-            "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows)}
+            "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows),
+            "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
+            "english_share": args.english_share, **earlier}
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
     began = time.perf_counter()
@@ -308,8 +384,8 @@ def main() -> None:
     losses: list[float] = []
     while step < total:
         epoch = step // steps_per_epoch
-        epoch_rng = random.Random(SEED + epoch)
-        featured = [feature(e, tokenizer, epoch_rng) for e in examples]
+        epoch_rng = random.Random(SEED + args.first_epoch + epoch)
+        featured = [feature(e, tokenizer, epoch_rng, english_share=args.english_share) for e in examples]
         plan = batches(featured, args.batch_size, epoch_rng)
         for batch in plan[step - epoch * steps_per_epoch:]:
             loss = loss_of(net, batch, tokenizer.pad_id)

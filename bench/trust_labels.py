@@ -23,6 +23,7 @@ Writes bench/results/trust_labels.json and bench/results/trust_labels.md.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -125,13 +126,23 @@ def table(readers: dict[str, dict[str, dict]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def earlier_readers(limit: int | None) -> dict:
+    """The readers of the last full run, so that re-measuring one reader keeps the others' rows."""
+    path = RESULTS / "trust_labels.json"
+    if limit or not path.is_file():
+        return {}
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    return earlier["readers"] if earlier.get("limit") is None else {}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reader", action="append", help="default: neural and rules")
     parser.add_argument("--limit", type=int, help="only the first N questions of each ViNewsQA set (a smoke run)")
     args = parser.parse_args()
     os.chdir(ROOT)
-    readers = {reader: measure(reader, args.limit) for reader in args.reader or ["neural", "rules"]}
+    measured = {reader: measure(reader, args.limit) for reader in args.reader or ["neural", "rules"]}
+    readers = {**earlier_readers(args.limit), **measured}
     write_json(RESULTS / "trust_labels.json", {"threads": os.environ.get("OMP_NUM_THREADS"), "limit": args.limit,
                                                 "readers": readers})
     text = (f"Measured by bench/trust_labels.py with {os.environ.get('OMP_NUM_THREADS', 'default')} threads"

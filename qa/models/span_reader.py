@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answer.diacritics import restore_diacritics
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
 from qa.answer.rules import RuleSettings, question_features
@@ -34,7 +36,7 @@ _TRIM = " \t\n,;:.!?–-\"'“”()[]"
 
 @dataclass(frozen=True)
 class SpanReaderSettings:
-    passages: int = 3  # passages read per question (bench/eval_reader.py chose it)
+    passages: int = 3  # passages read per question (bench/reading_settings.py)
     window_tokens: int = 256
     max_answer_tokens: int = 30
     rerank_weight: float = 1.0  # answerability logit added to the fused retrieval rank score
@@ -130,7 +132,7 @@ def _window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerab
                           float(start[0] + end[0]), answerable)
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop the punctuation a subword token drags in at either end ("2008," -> "2008"), but keep
     a bracket the span opened: "Công an nhân dân (CAND)", not "(CAND"."""
     while start < end and text[start] in _TRIM:
@@ -141,6 +143,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
         if text.count(opening, start, end) > text.count(closing, start, end) and text[end : end + 1] == closing:
             end += 1
     return start, end
+
+
+def without_symbols(question: str) -> str:
+    """The question without emoji and other pictographs: they say nothing about where the answer
+    is, but as tokens they shift the reader's attention and so its span."""
+    kept = "".join(c for c in question if unicodedata.category(c) not in ("So", "Sk", "Cn", "Co") and c != "\ufe0f")
+    return " ".join(kept.split())
 
 
 _SHARED: SpanModel | None = None
@@ -179,7 +188,10 @@ class SpanReader:
         chosen = list(passages[: self.settings.passages])
         if not chosen:
             return []
-        readings = self.model.read(question.text, [p.chunk.text for p in chosen], settings=self.settings)
+        texts = [p.chunk.text for p in chosen]
+        typed_bare = question.language == "vi" and not question.diacritics
+        asked = without_symbols(restore_diacritics(question.text, texts) if typed_bare else question.text)
+        readings = self.model.read(asked, texts, settings=self.settings)
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         candidates = [self._candidate(question, rank, passage, reading, shared)
                       for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
@@ -188,7 +200,7 @@ class SpanReader:
     def _candidate(self, question: Question, rank: int, passage: Passage, reading: PassageReading,
                    shared: dict[str, float]) -> Candidate:
         article = passage.article
-        start, end = _trimmed(passage.chunk.text, reading.start, reading.end)
+        start, end = trimmed(passage.chunk.text, reading.start, reading.end)
         start, end = passage.chunk.start + start, passage.chunk.start + end
         s_start, s_end = self._sentence_around(passage, start, end)
         sentence = article.text[s_start:s_end]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.models.reader_inputs import ReaderTokenizer, pad_batch
-from qa.models.span_reader import _trimmed, best_span
+from qa.models.span_reader import best_span, trimmed
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +37,15 @@ def test_an_end_before_its_start_is_never_chosen():
 
 @pytest.mark.parametrize(("text", "expected"), [("2008,", "2008"), ("(1288)", "1288"), ("“Hà Nội”.", "Hà Nội"), ("ông Ba", "ông Ba")])
 def test_trimming_drops_punctuation_a_token_drags_in(text, expected):
-    start, end = _trimmed(text, 0, len(text))
+    start, end = trimmed(text, 0, len(text))
     assert text[start:end] == expected
 
 
 def test_trimming_keeps_the_bracket_a_span_opened():
     text = "Cục Truyền thông Công an nhân dân (CAND) tổ chức hội nghị."
-    start, end = _trimmed(text, 0, text.index(")"))  # the tokens stop before the closing bracket
+    start, end = trimmed(text, 0, text.index(")"))  # the tokens stop before the closing bracket
     assert text[start:end] == "Cục Truyền thông Công an nhân dân (CAND)"
-    start, end = _trimmed(text, text.index("(") + 1, text.index(")") + 1)  # "CAND)": no bracket was opened
+    start, end = trimmed(text, text.index("(") + 1, text.index(")") + 1)  # "CAND)": no bracket was opened
     assert text[start:end] == "CAND"
 
 
@@ -92,3 +92,32 @@ def test_a_batch_pads_to_its_longest_window(tokenizer):
     assert ids.shape == (2, max(len(w.input_ids) for w in windows))
     assert mask.sum(axis=1).tolist() == [len(w.input_ids) for w in windows]
     assert np.all(ids[mask == 0] == tokenizer.pad_id)
+
+
+@pytest.mark.slow
+def test_only_vietnamese_questions_typed_bare_are_read_with_their_diacritics_restored():
+    from qa.answer.question import analyse
+    from qa.assistant import default_assistant
+    from qa.models.span_reader import SpanReader, shared_span_model
+
+    class Recording:
+        """The real model, noting the question text each reading was given."""
+
+        def __init__(self) -> None:
+            self.model, self.asked = shared_span_model(), []
+
+        def read(self, question, passages, *, settings):
+            self.asked.append(question)
+            return self.model.read(question, passages, settings=settings)
+
+    assistant = default_assistant(reader="neural")
+    recording = Recording()
+    reader = SpanReader(assistant.index, model=recording)
+    for question in ("ai chu tri hoi nghi tong ket nam 2022", "Who chaired the meeting in May 2022?",
+                     "Ai chủ trì hội nghị tổng kết năm 2022?"):
+        passages = assistant.pipeline.retriever.search_batch([question], k=8)[0]
+        candidates = reader.read(analyse(question), passages, query_vector=None)
+        assert candidates and all(c.text in c.passage.article.text for c in candidates)
+    bare, english, marked = recording.asked
+    assert bare.startswith("ai chủ trì hội nghị tổng kết")
+    assert english == "Who chaired the meeting in May 2022?" and marked == "Ai chủ trì hội nghị tổng kết năm 2022?"

@@ -38,3 +38,30 @@ def test_training_checkpoints_resumes_and_exports(shared_data, tmp_path):
     assert manifest["steps"] == 3 and (tmp_path / "weights" / WEIGHTS_FILE).stat().st_size < 50 * 2**20
     net = trained_network(tmp_path / "weights")
     assert net.encoder.config.num_hidden_layers == 12
+
+
+def test_a_warm_started_stage_begins_from_the_earlier_run(shared_data, tmp_path):
+    from safetensors.torch import load_file
+
+    smoke = ["--smoke", "8", "--batch-size", "4", "--epochs", "1", "--save-every", "1"]
+    _train(tmp_path / "first", *smoke)
+    # With a learning rate of 0 the second stage cannot move: what it holds is what it started from.
+    second = _train(tmp_path / "second", *smoke, "--warm-start", str(tmp_path / "first"), "--first-epoch", "1", "--lr", "0")
+    assert "resuming at 0" in second and "done: 2 steps" in second
+    before = load_file(str(tmp_path / "first" / "checkpoint.safetensors"))
+    after = load_file(str(tmp_path / "second" / "checkpoint.safetensors"))
+    trained = [k for k in before if k.startswith("param/")]
+    assert trained and all(before[k].equal(after[k]) for k in trained)
+
+    record = json.loads((tmp_path / "second" / "checkpoint.json").read_text())
+    assert [stage["step"] for stage in record["stages"]] == [2] and record["first_epoch"] == 1
+    _train(tmp_path / "second", "--export", str(tmp_path / "weights"))
+    manifest = json.loads((tmp_path / "weights" / "manifest.json").read_text())
+    assert manifest["earlier_stages"][0]["step"] == 2 and manifest["steps"] == 2
+
+    # A third stage from the shipped (fp16) weights alone, as a session on another machine would.
+    _train(tmp_path / "third", *smoke, "--warm-start", str(tmp_path / "weights"), "--first-epoch", "2", "--lr", "0")
+    third = load_file(str(tmp_path / "third" / "checkpoint.safetensors"))
+    assert all(third[k].equal(before[k].half().float()) for k in trained)
+    record = json.loads((tmp_path / "third" / "checkpoint.json").read_text())
+    assert [stage["step"] for stage in record["stages"]] == [2, 2]

@@ -1,0 +1,58 @@
+"""How the reader's training shows questions: as written, without diacritics, or code-switched
+into English (bench/train_reader.py), so that the trained reader meets the ways users type."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from collections import Counter
+
+from hypothesis import given, strategies as st
+
+from qa.ingest.text import fold_accents, has_diacritics
+from tests.conftest import REPO_ROOT
+
+sys.path.append(str(REPO_ROOT / "bench"))
+
+import train_reader  # noqa: E402
+
+QUESTIONS = ("Ai chủ trì hội nghị tổng kết công tác năm 2022?", "Vụ tai nạn xảy ra vào ngày nào?",
+             "Có bao nhiêu người bị thương trong vụ cháy?", "Tại sao ông ấy bị bắt giữ?",
+             "Công ty nào trúng thầu dự án này?", "Hội nghị do ai chủ trì?")
+
+
+def test_question_words_become_english_and_the_rest_is_kept():
+    switched = [train_reader.code_switched(q) for q in QUESTIONS]
+    for original, question in zip(QUESTIONS, switched, strict=True):
+        assert not re.search(r"(?<!\w)(ai|nào|bao nhiêu|tại sao)(?!\w)", question, re.I), question
+        assert re.search(r"\b(who|which|how many|why|what date)\b", question), question
+        assert question.endswith("?") and re.findall(r"\d+", question) == re.findall(r"\d+", original)
+    # a syllable of a longer word is not translated on its own: "dự án" is a project
+    assert "project" in switched[4] and "attended" not in switched[4]
+
+
+@given(st.text(alphabet="abcdefghiklmnopqrstuvxyàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ ?",
+               max_size=60))
+def test_code_switching_never_fails_and_leaves_unknown_words(text):
+    known = {w for phrase in (*train_reader.ENGLISH_GLOSSARY, *train_reader.ENGLISH_GLOSSARY.values()) for w in phrase.split()}
+
+    def unknown(words: str) -> list[str]:
+        return [w for w in re.findall(r"\w+", words) if w.lower() not in known]
+
+    assert unknown(train_reader.code_switched(text)) == unknown(text)
+
+
+def test_the_shares_of_each_form_follow_the_settings():
+    rng = random.Random(7)
+    question = QUESTIONS[0]
+    shown = Counter()
+    for _ in range(4000):
+        text = train_reader.shown_question(question, rng, english_share=0.2)
+        shown["folded" if not has_diacritics(text) and text == fold_accents(question) else
+              "english" if text == train_reader.code_switched(question) else "as written" if text == question else "other"] += 1
+    assert shown["other"] == 0
+    assert abs(shown["folded"] / 4000 - train_reader.NO_DIACRITICS_SHARE) < 0.03
+    assert abs(shown["english"] / 4000 - 0.2) < 0.03
+    assert train_reader.code_switched(question) not in {train_reader.shown_question(question, rng, english_share=0.0)
+                                                        for _ in range(500)}
