@@ -270,7 +270,7 @@ def warm_start(source: Path, net, names: list[str]) -> dict:
         earlier = read_manifest(source)  # checks the SHA-256
         tensors = load_file(str(source / WEIGHTS_FILE))
         stages = earlier.pop("earlier_stages", [])
-        earlier = {k: v for k, v in earlier.items() if k not in ("sha256", "validation", "version")}
+        earlier = {("step" if k == "steps" else k): v for k, v in earlier.items() if k not in ("sha256", "validation", "version")}
     params = dict(net.named_parameters())
     with torch.no_grad():
         for name in names:
