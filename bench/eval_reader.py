@@ -71,12 +71,9 @@ def removed_questions(*, answerable: bool, limit: int | None) -> Path:
     """The dev questions about the removed articles, with their answers or as unanswerable."""
     removed, _ = removed_articles()
     chosen = [r for r in _rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed][:limit]
-    target = SCRATCH / f"removed-{'answerable' if answerable else 'unanswerable'}.jsonl"
-    with target.open("w", encoding="utf-8") as out:
-        for r in chosen:
-            out.write(json.dumps({"id": r["id"], "question": r["question"], "answers": r["answers"] if answerable else [],
-                                  "doc_id": r["context_id"]}, ensure_ascii=False) + "\n")
-    return target
+    return _write_questions(SCRATCH / f"removed-{'answerable' if answerable else 'unanswerable'}.jsonl",
+                            [{"id": r["id"], "question": r["question"], "answers": r["answers"] if answerable else [],
+                              "doc_id": r["context_id"]} for r in chosen])
 
 
 def folded_dev_questions(*, limit: int | None) -> Path:
@@ -84,12 +81,17 @@ def folded_dev_questions(*, limit: int | None) -> Path:
     from qa.ingest.text import fold_accents
 
     chosen = [r for r in _rows(GOLD) if r["split"] == "dev"][:limit]
-    target = SCRATCH / "dev-no-diacritics.jsonl"
+    return _write_questions(SCRATCH / "dev-no-diacritics.jsonl",
+                            [{"id": r["id"], "question": fold_accents(r["question"]), "answers": r["answers"],
+                              "doc_id": r["context_id"], "lang": "vi-nodiac"} for r in chosen])
+
+
+def _write_questions(target: Path, questions: list[dict]) -> Path:
+    """A gold file in the project's JSON Lines format, for ``qa eval``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8") as out:
-        for r in chosen:
-            out.write(json.dumps({"id": r["id"], "question": fold_accents(r["question"]), "answers": r["answers"],
-                                  "doc_id": r["context_id"], "lang": "vi-nodiac"}, ensure_ascii=False) + "\n")
+        for question in questions:
+            out.write(json.dumps(question, ensure_ascii=False) + "\n")
     return target
 
 

@@ -238,15 +238,21 @@ def save_checkpoint(out: Path, net, optimizer, step: int, names: list[str], meta
     (out / "checkpoint.json.tmp").replace(out / "checkpoint.json")
 
 
+def restore_parameters(net, names: list[str], tensors: dict) -> dict:
+    """Copy a checkpoint's trained parameters into ``net``; its parameters by name."""
+    params = dict(net.named_parameters())
+    with torch.no_grad():
+        for name in names:
+            params[name].copy_(tensors[f"param/{name}"])
+    return params
+
+
 def load_checkpoint(out: Path, net, optimizer, names: list[str]) -> int:
     if not (out / "checkpoint.json").is_file():
         return 0
     tensors = load_file(str(out / "checkpoint.safetensors"))
     meta = json.loads((out / "checkpoint.json").read_text())
-    params = dict(net.named_parameters())
-    with torch.no_grad():
-        for name in names:
-            params[name].copy_(tensors[f"param/{name}"])
+    params = restore_parameters(net, names, tensors)
     for name in names:
         if f"adam/exp_avg/{name}" in tensors:
             optimizer.state[params[name]] = {"step": torch.tensor(float(meta["step"])),
@@ -260,21 +266,16 @@ def warm_start(source: Path, net, names: list[str]) -> dict:
     is a run's checkpoint folder or shipped weights (qa/weights/reader), so a later session
     on another machine can go on from what git holds."""
     if (source / "checkpoint.json").is_file():
-        loaded = load_file(str(source / "checkpoint.safetensors"))
-        tensors = {name: loaded[f"param/{name}"] for name in names}
+        restore_parameters(net, names, load_file(str(source / "checkpoint.safetensors")))
         earlier = json.loads((source / "checkpoint.json").read_text())
         stages = earlier.pop("stages", [])
     else:
-        from qa.models.span_export import WEIGHTS_FILE, read_manifest
+        from qa.models.span_export import load_trained, read_manifest
 
         earlier = read_manifest(source)  # checks the SHA-256
-        tensors = load_file(str(source / WEIGHTS_FILE))
+        load_trained(net, source)
         stages = earlier.pop("earlier_stages", [])
         earlier = {("step" if k == "steps" else k): v for k, v in earlier.items() if k not in ("sha256", "validation", "version")}
-    params = dict(net.named_parameters())
-    with torch.no_grad():
-        for name in names:
-            params[name].copy_(tensors[name].float())
     return {"stages": stages + [earlier]}
 
 

@@ -68,13 +68,20 @@ def ensure_reader_graph(folder: Path | None = None) -> Path:
 
 def trained_network(folder: Path):
     """The torch reader: the default model's encoder with the shipped trained parameters."""
-    import torch
-    from safetensors.torch import load_file
-
     from qa.models.e5_rebuild import ensure_default_model
     from qa.models.reader_net import base_network
 
     net = base_network(ensure_default_model())
+    load_trained(net, folder)
+    return net.eval()
+
+
+def load_trained(net, folder: Path) -> None:
+    """Copy the shipped trained parameters of ``folder`` into ``net`` (a ``base_network``); also
+    where a further training stage starts from the shipped weights."""
+    import torch
+    from safetensors.torch import load_file
+
     trained = load_file(str(folder / WEIGHTS_FILE))
     own = dict(net.named_parameters())
     unknown = set(trained) - set(own)
@@ -83,7 +90,6 @@ def trained_network(folder: Path):
     with torch.no_grad():
         for name, value in trained.items():
             own[name].copy_(value.float())
-    return net.eval()
 
 
 def _export(folder: Path, scratch: Path) -> None:
