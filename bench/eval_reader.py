@@ -9,12 +9,19 @@
 3. The English questions of the project's gold set (``test`` split): short answer right.
 4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
    users type), over the same index.
+5. Who-questions over news (``roles``): the questions bench/role_questions.py writes from Dân trí
+   (never trained on), asked of an index of the articles they come from and 400 others, as
+   written, without diacritics and code-switched into English. A share of them must go
+   unanswered: their sentence was taken out of the indexed article (and the person named nowhere
+   else in it), or they come from held-out VNTC articles of 2005-2007 whose office or topic no
+   indexed article mentions.
 
 Indexes (built once, reused; generated content under embeddings/):
     qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
     qa index build embeddings/bench-data/vinewsqa-minus.jsonl.gz --name vinewsqa-minus
-(``--write-minus`` writes that second corpus: the 900 articles minus half of the dev articles
-and minus the 40 training articles held out for calibration.)
+    qa index build embeddings/bench-data/dantri-roles.jsonl.gz --name dantri-roles
+(``--write-minus`` writes the second corpus: the 900 articles minus half of the dev articles
+and minus the 40 training articles held out for calibration; ``--write-roles`` the third.)
 
     .venv/bin/python bench/eval_reader.py [--limit N] [--reader neural --reader rules] [--set gold ...]
 """
@@ -40,7 +47,8 @@ SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "no-diacritics", "gold")
+SETS = ("dev+rerank", "dev", "removed", "no-diacritics", "gold", "roles")
+ROLE_DISTRACTORS = 400
 
 
 def _rows(path: Path) -> list[dict]:
@@ -86,6 +94,60 @@ def folded_dev_questions(*, limit: int | None) -> Path:
                               "doc_id": r["context_id"], "lang": "vi-nodiac"} for r in chosen])
 
 
+def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """The texts to index (the questions' articles less the sentence of each removed twin, and
+    ``ROLE_DISTRACTORS`` others), and the sentences taken out of each article."""
+    gone: dict[str, set[str]] = {}
+    for row in asked:
+        if not row["answers"]:
+            gone.setdefault(row["context_id"], set()).add(row["evidence"])
+    texts = {}
+    for article_id in {r["context_id"] for r in asked}:
+        texts[article_id] = articles[article_id]["text"]
+        for sentence in gone.get(article_id, ()):
+            texts[article_id] = texts[article_id].replace(sentence, "", 1)
+    others = sorted(set(articles) - set(texts))
+    return texts | {a: articles[a]["text"] for a in random.Random(seed).sample(others, ROLE_DISTRACTORS)}, gone
+
+
+def role_set() -> tuple[list[dict], list[dict]]:
+    """The who-questions set: its corpus, and its questions in three forms each."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from role_questions import role_questions
+    from train_reader import SEED, code_switched
+
+    from qa.ingest.text import fold_accents
+
+    asked = role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=400, seed=SEED, part="all")
+    articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
+    texts, gone = _role_corpus(asked, articles, SEED)
+    everything = " ".join(texts.values()).lower()
+    unheard = lambda row: row["topic"].lower() not in everything and row["answers"][0].lower() not in everything  # noqa: E731
+    questions = []
+    for row in (r for r in asked if r["answers"]):
+        taken = row["evidence"] in gone.get(row["context_id"], ())
+        if not taken or unheard(row):  # else: named or asked about elsewhere, whether it answers is unclear
+            questions.append({**row, "answers": [] if taken else row["answers"]})
+    for row in role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=400, seed=SEED, part="held-out"):
+        if row["answers"] and unheard(row):
+            questions.append({**row, "answers": []})
+    forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"))
+    corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
+    return corpus, [{"id": r["id"] + suffix, "question": shown(r["question"]), "answers": r["answers"], "type": "who",
+                     "lang": lang, "doc_id": r["context_id"], "evidence": r["evidence"] if r["answers"] else None}
+                    for r in questions for lang, shown, suffix in forms]
+
+
+def write_role_corpus() -> Path:
+    corpus, _ = role_set()
+    target = SCRATCH / "dantri-roles.jsonl.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        for article in corpus:
+            out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    return target
+
+
 def _write_questions(target: Path, questions: list[dict]) -> Path:
     """A gold file in the project's JSON Lines format, for ``qa eval``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -125,10 +187,14 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a smoke run)")
     parser.add_argument("--set", action="append", choices=SETS, help="default: every set")
     parser.add_argument("--write-minus", action="store_true", help="write the gold-removed corpus and stop")
+    parser.add_argument("--write-roles", action="store_true", help="write the who-questions corpus and stop")
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.write_minus:
         print(write_minus_corpus())
+        return 0
+    if args.write_roles:
+        print(write_role_corpus())
         return 0
     summary_file = RESULTS / "summary.json"
     summary = json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.is_file() else {}
@@ -152,6 +218,9 @@ def main() -> int:
         if "gold" in chosen:
             summary[f"{reader} gold test"] = run(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
                                                reader=reader, rerank=False, split="test", limit=None)
+        if "roles" in chosen:
+            summary[f"{reader} who-questions"] = run(f"{reader}/roles", _write_questions(SCRATCH / "roles.jsonl", role_set()[1]),
+                                                    index="dantri-roles", reader=reader, rerank=False, split=None, limit=args.limit)
     summary_file.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
     text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
     (RESULTS.parent / "eval_reader.md").write_text(text, encoding="utf-8")

@@ -78,6 +78,7 @@ _GLOSSED = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(ENGLISH_GLOSS
 HARD_NEGATIVES_PER_QUESTION = 0.4
 SAME_ARTICLE_NEGATIVES_PER_QUESTION = 0.5
 NEWS_CHUNK_WORDS = 120
+ROLE_QUESTIONS = 5000  # more than VNTC's training articles give: all of them
 
 
 @dataclass(frozen=True)
@@ -279,28 +280,33 @@ def warm_start(source: Path, net, names: list[str]) -> dict:
     return {"stages": stages + [earlier]}
 
 
+def read_alone(net, tokenizer: ReaderTokenizer, question: str, context: str) -> tuple[str, float]:
+    """The reader's best span in ``context`` and its margin over the no-answer score (negative:
+    "no answer here"), without retrieval or calibration."""
+    from qa.models.span_reader import best_span
+
+    q_ids = tokenizer.question_ids([question])[0]
+    windows = tokenizer.windows(q_ids, tokenizer.passage_tokens([context])[0], passage_index=0)
+    ids, mask = pad_batch(windows, pad_id=tokenizer.pad_id)
+    with torch.no_grad():
+        start, end, _ = net(torch.from_numpy(ids), torch.from_numpy(mask))
+    found = []
+    for k, w in enumerate(windows):
+        i, j, score = best_span(start[k, :len(w.input_ids)].numpy(), end[k, :len(w.input_ids)].numpy(), w.answer_mask,
+                                max_tokens=30)
+        found.append((score - float(start[k, 0] + end[k, 0]), i, j, w))
+    margin, i, j, window = max(found, key=lambda f: f[0])
+    return context[window.offsets[i, 0]:window.offsets[j, 1]], margin
+
+
 def validate(net, tokenizer: ReaderTokenizer, rows: list[dict]) -> dict[str, float]:
     """Reader-only EM / F1 on the held-out questions, given their own article (no retrieval)."""
     from qa.eval.metrics import exact_match, token_f1
-    from qa.models.span_reader import best_span
 
     net.eval()
-    em, f1 = [], []
-    with torch.no_grad():
-        for row in rows:
-            q_ids = tokenizer.question_ids([row["question"]])[0]
-            windows = tokenizer.windows(q_ids, tokenizer.passage_tokens([row["context"]])[0], passage_index=0)
-            ids, mask = pad_batch(windows, pad_id=tokenizer.pad_id)
-            start, end, _ = net(torch.from_numpy(ids), torch.from_numpy(mask))
-            found = []
-            for k, w in enumerate(windows):
-                i, j, score = best_span(start[k, :len(w.input_ids)].numpy(), end[k, :len(w.input_ids)].numpy(), w.answer_mask,
-                                        max_tokens=30)
-                found.append((score - float(start[k, 0] + end[k, 0]), i, j, w))
-            _, i, j, window = max(found, key=lambda f: f[0])
-            text = row["context"][window.offsets[i, 0]:window.offsets[j, 1]]
-            em.append(exact_match(text, row["answers"]))
-            f1.append(token_f1(text, row["answers"]))
+    texts = [read_alone(net, tokenizer, row["question"], row["context"])[0] for row in rows]
+    em = [exact_match(text, row["answers"]) for text, row in zip(texts, rows, strict=True)]
+    f1 = [token_f1(text, row["answers"]) for text, row in zip(texts, rows, strict=True)]
     return {"questions": len(rows), "exact_match": round(float(np.mean(em)), 4), "f1": round(float(np.mean(f1)), 4)}
 
 
@@ -317,7 +323,7 @@ def export(out: Path, target: Path, names: list[str], *, validation: dict) -> No
                 "steps": meta["step"], "epochs": meta["epochs"], "batch_size": meta["batch_size"],
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
-                **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share") if k in meta},
+                **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "role_repeats") if k in meta},
                 "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
@@ -335,6 +341,8 @@ def main() -> None:
     parser.add_argument("--first-epoch", type=int, default=0, help="number this stage's epochs from here (fresh draws)")
     parser.add_argument("--news-repeats", type=int, default=1, help="show each ViNewsQA training question this many times")
     parser.add_argument("--english-share", type=float, default=0.0, help="share of questions shown code-switched")
+    parser.add_argument("--role-repeats", type=int, default=0,
+                        help="add the who-questions written from VNTC's training articles, this many times")
     parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -355,6 +363,12 @@ def main() -> None:
     rng = random.Random(SEED)
     train_rows, validation_rows = load_questions()
     train_rows = [r for r in train_rows for _ in range(args.news_repeats if r["split"] == "train_subset2000" else 1)]
+    if args.role_repeats:
+        from role_questions import role_questions
+
+        written = role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=ROLE_QUESTIONS, seed=SEED,
+                                 part="training")
+        train_rows += written * args.role_repeats
     examples = training_examples(train_rows, rng)
     if args.smoke:
         examples = rng.sample(examples, args.smoke)
@@ -377,7 +391,7 @@ def main() -> None:
     meta = {"frozen_layers": FROZEN_LAYERS, "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
             "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows),
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
-            "english_share": args.english_share, **earlier}
+            "english_share": args.english_share, "role_repeats": args.role_repeats, **earlier}
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
     began = time.perf_counter()

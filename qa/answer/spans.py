@@ -42,17 +42,17 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted({*words, *lower_first}, key=len, reverse=True))
 
 
-_TITLE = rf"(?:{_alternation(RANKS)}|{_alternation(POSITIONS)})"
-_NAME = rf"(?:{'|'.join(_SURNAMES)})(?:\s{_CAP_WORD}){{1,3}}(?![\w])"
+TITLE = rf"(?:{_alternation(RANKS)}|{_alternation(POSITIONS)})"
+FULL_NAME = rf"(?:{'|'.join(_SURNAMES)})(?:\s{_CAP_WORD}){{1,3}}(?![\w])"
 _SHORT_NAME = rf"{_CAP_WORD}(?:\s{_CAP_WORD}){{0,1}}(?![\w])"
 _RANK_OR_HONORIFIC = rf"(?:{_alternation(RANKS)}|ông|bà|Ông|Bà)"
 # A title and a full name; a rank or "ông"/"bà" and a short name ("ông Thắng"); or a bare
 # full name. Places that begin like a surname ("Hà Nội") are not people.
 _PERSON_RE = re.compile(
-    rf"(?<!\w)(?:(?:{_TITLE}\s+)*(?:{_TITLE})\s+{_NAME}|{_RANK_OR_HONORIFIC}\s+{_SHORT_NAME}|{_NAME})"
+    rf"(?<!\w)(?:(?:{TITLE}\s+)*(?:{TITLE})\s+{FULL_NAME}|{_RANK_OR_HONORIFIC}\s+{_SHORT_NAME}|{FULL_NAME})"
 )
-_NOT_PEOPLE = {"Hà Nội", "Hà Tĩnh", "Hà Nam", "Hà Giang", "Lâm Đồng", "Cao Bằng", "Thái Bình", "Thái Nguyên",
-               "Hồ Chí Minh", "Phú Thọ", "Phú Yên", "Quan Hóa", "Kim Bôi", "Thạch Thất", "Tô Lịch", "Hà Đông"}
+NOT_PEOPLE = {"Hà Nội", "Hà Tĩnh", "Hà Nam", "Hà Giang", "Lâm Đồng", "Cao Bằng", "Thái Bình", "Thái Nguyên",
+              "Hồ Chí Minh", "Phú Thọ", "Phú Yên", "Quan Hóa", "Kim Bôi", "Thạch Thất", "Tô Lịch", "Hà Đông"}
 _APPOSITIVE_RE = re.compile(rf",\s+(?:{_alternation(POSITIONS[:25])})\s[^,;]*")
 _MAX_PERSON_CHARS = 80
 
@@ -82,7 +82,7 @@ class Span:
 def people(sentence: str) -> list[Span]:
     spans = []
     for match in _PERSON_RE.finditer(sentence):
-        if match.group() in _NOT_PEOPLE:
+        if match.group() in NOT_PEOPLE:
             continue
         end = match.end()
         for appositive in _APPOSITIVE_RE.finditer(sentence, end):
@@ -100,7 +100,7 @@ def positions(sentence: str) -> list[Span]:
     spans = []
     for match in _PERSON_RE.finditer(sentence):
         appositive = _APPOSITIVE_RE.match(sentence, match.end())
-        if appositive and match.group() not in _NOT_PEOPLE:
+        if appositive and match.group() not in NOT_PEOPLE:
             start = appositive.start() + len(appositive.group()) - len(appositive.group().lstrip(", "))
             spans.append(Span(start, _trim_at_verb(sentence, start, appositive.end()), "position"))
     return spans

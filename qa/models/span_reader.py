@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer.diacritics import restore_diacritics
-from qa.answer.question import Question
+from qa.answer.question import Question, in_vietnamese_terms
 from qa.answer.reading import Candidate
 from qa.answer.rules import RuleSettings, question_features
 from qa.answer.spans import Span, dates
@@ -146,9 +146,10 @@ def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def without_symbols(question: str) -> str:
-    """The question without emoji and other pictographs: they say nothing about where the answer
-    is, but as tokens they shift the reader's attention and so its span."""
-    kept = "".join(c for c in question if unicodedata.category(c) not in ("So", "Sk", "Cn", "Co") and c != "\ufe0f")
+    """The question without emoji, pictographs and invisible format characters (bidi controls,
+    zero-width spaces): they say nothing about where the answer is, but as tokens they shift the
+    reader's attention and so its span. Each becomes a space, so words it joined stay apart."""
+    kept = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cn", "Co", "Cf") or c == "\ufe0f" else c for c in question)
     return " ".join(kept.split())
 
 
@@ -189,13 +190,20 @@ class SpanReader:
         if not chosen:
             return []
         texts = [p.chunk.text for p in chosen]
-        typed_bare = question.language == "vi" and not question.diacritics
-        asked = without_symbols(restore_diacritics(question.text, texts) if typed_bare else question.text)
+        asked = without_symbols(self._as_read(question, texts))
         readings = self.model.read(asked, texts, settings=self.settings)
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         candidates = [self._candidate(question, rank, passage, reading, shared)
                       for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
         return sorted(candidates, key=lambda c: -c.score)
+
+    @staticmethod
+    def _as_read(question: Question, texts: Sequence[str]) -> str:
+        """Vietnamese typed bare gets its diacritics back from the passages; English gets the
+        role verbs and nouns it names in Vietnamese."""
+        if question.language == "en":
+            return in_vietnamese_terms(question.text)
+        return question.text if question.diacritics else restore_diacritics(question.text, texts)
 
     def _candidate(self, question: Question, rank: int, passage: Passage, reading: PassageReading,
                    shared: dict[str, float]) -> Candidate:

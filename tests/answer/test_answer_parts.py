@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.ingest.corpus import ArticleDate
-from qa.answer.question import analyse
+from qa.answer.question import analyse, in_vietnamese_terms
 from qa.answer.spans import counts, dates, enumeration, people, places, positions
 
 MAY_2022 = ArticleDate(2022, 5)
@@ -44,6 +44,18 @@ def test_role_verbs_in_vietnamese_folded_and_english():
 
 def _texts(sentence, spans):
     return [sentence[s.start : s.end] for s in spans]
+
+
+@pytest.mark.parametrize(("english", "read"), [
+    ("Who chaired the conference held on 28 December?", "Who chủ trì the hội nghị tổ chức on 28 December?"),
+    ("Who SIGNED the plan?", "Who ký the kế hoạch?"),
+    # titles stay English: "director" is a giám đốc, a cục trưởng or a viện trưởng by context
+    ("Who is the director of the hospital?", "Who is the director of the bệnh viện?"),
+    # only whole words: "planned", "cityscape", "unsigned" are not "plan", "city", "signed"
+    ("Who planned the cityscape that was unsigned?", "Who planned the cityscape that was unsigned?"),
+])
+def test_english_questions_are_read_with_the_article_words_for_roles_and_things(english, read):
+    assert in_vietnamese_terms(english) == read
 
 
 def test_people_with_rank_title_and_appositive():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.models.reader_inputs import ReaderTokenizer, pad_batch
-from qa.models.span_reader import best_span, trimmed
+from qa.models.span_reader import best_span, trimmed, without_symbols
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,16 @@ def test_an_end_before_its_start_is_never_chosen():
 def test_trimming_drops_punctuation_a_token_drags_in(text, expected):
     start, end = trimmed(text, 0, len(text))
     assert text[start:end] == expected
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("\u202eAi chủ trì\u200b hội nghị?\u202c", "Ai chủ trì hội nghị?"),  # bidi controls, a zero-width space
+    ("😀🔥 Ai chủ trì hội nghị? 🇻🇳🎉", "Ai chủ trì hội nghị?"),
+    ("hội\u200bnghị tổng😀kết", "hội nghị tổng kết"),  # what joined two words leaves them apart
+    ("Ai chu\u0309 tri\u0300 ho\u0323i nghi\u0323?", "Ai chu\u0309 tri\u0300 ho\u0323i nghi\u0323?"),  # combining tone marks stay
+])
+def test_the_reader_reads_the_question_without_symbols_or_invisible_characters(typed, read):
+    assert without_symbols(typed) == read
 
 
 def test_trimming_keeps_the_bracket_a_span_opened():
@@ -95,7 +105,7 @@ def test_a_batch_pads_to_its_longest_window(tokenizer):
 
 
 @pytest.mark.slow
-def test_only_vietnamese_questions_typed_bare_are_read_with_their_diacritics_restored():
+def test_bare_vietnamese_is_read_restored_english_with_article_words_and_marked_vietnamese_as_typed():
     from qa.answer.question import analyse
     from qa.assistant import default_assistant
     from qa.models.span_reader import SpanReader, shared_span_model
@@ -120,4 +130,4 @@ def test_only_vietnamese_questions_typed_bare_are_read_with_their_diacritics_res
         assert candidates and all(c.text in c.passage.article.text for c in candidates)
     bare, english, marked = recording.asked
     assert bare.startswith("ai chủ trì hội nghị tổng kết")
-    assert english == "Who chaired the meeting in May 2022?" and marked == "Ai chủ trì hội nghị tổng kết năm 2022?"
+    assert english == "Who chủ trì the cuộc họp in May 2022?" and marked == "Ai chủ trì hội nghị tổng kết năm 2022?"

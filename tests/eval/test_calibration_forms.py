@@ -1,0 +1,64 @@
+"""Per-form thresholds of the calibration (bench/calibrate.py): a question typed in English or
+without diacritics gets its own cut, written as the weight of its form's feature, so that one
+form's scores do not decide how often another abstains or is labelled "answered"."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from qa.answer.calibration import Logistic
+from tests.conftest import REPO_ROOT
+
+sys.path.append(str(REPO_ROOT / "bench"))
+
+from calibrate import NEVER, form_abstention_weights, form_answered_weights, form_rows, logits  # noqa: E402
+
+FEATURES = ("score", "english", "no_diacritics")
+
+
+def _questions(rng: np.random.Generator, n: int, shift: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of (score, english, no_diacritics) for n questions of each form; answerable ones score
+    higher, and each form's scores are moved by ``shift``."""
+    rows, present = [], []
+    for form, marks in (("", (0, 0)), ("english", (1, 0)), ("no_diacritics", (0, 1))):
+        answerable = rng.random(n) < 0.5
+        score = rng.normal(np.where(answerable, 1.5, -1.5), 1.0) + shift.get(form, 0.0)
+        rows.append(np.column_stack([score, np.full(n, marks[0]), np.full(n, marks[1])]))
+        present.append(answerable.astype(float))
+    return np.vstack(rows), np.concatenate(present)
+
+
+def _below(model: Logistic, x: np.ndarray) -> np.ndarray:
+    return logits(model, x) < np.log(model.threshold / (1 - model.threshold))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(-3, 3), st.floats(-3, 3), st.sampled_from([0.05, 0.1, 0.2]))
+def test_each_form_abstains_on_at_most_its_share_of_answerable_questions(seed, english_shift, bare_shift, share):
+    x, present = _questions(np.random.default_rng(seed), 400, {"english": english_shift, "no_diacritics": bare_shift})
+    start = Logistic(weights={"score": 1.0, "english": 0.0, "no_diacritics": 0.0}, bias=0.0, threshold=0.5)
+    fitted = form_abstention_weights(start, x, present, FEATURES, max_wrongly_abstained=share)
+    assert fitted.weights["score"] == 1.0 and fitted.threshold == 0.5 and fitted.bias == 0.0
+    below = _below(fitted, x)
+    for name, rows in form_rows(x, FEATURES).items():
+        if name:  # the forms' own cut: close to the share (one question's worth of quantile slack)
+            assert abs(np.mean(below[rows & (present == 1)]) - share) <= 0.02
+    unmarked = form_rows(x, FEATURES)[""]
+    assert np.array_equal(below[unmarked], _below(start, x)[unmarked])  # Vietnamese with diacritics: untouched
+
+
+def test_a_form_whose_answers_are_never_right_enough_is_never_labelled_answered():
+    rng = np.random.default_rng(3)
+    x, _ = _questions(rng, 300, {})
+    rows = form_rows(x, FEATURES)
+    right = np.where(rows["english"], 0.0, (x[:, 0] > 0).astype(float))  # English answers: always wrong
+    model = Logistic(weights={"score": 1.0, "english": 0.0, "no_diacritics": 0.0}, bias=0.0, threshold=0.6)
+    fitted = form_answered_weights(model, x, right, np.ones(len(x), dtype=bool), FEATURES, target=0.9)
+    assert fitted.weights["english"] == NEVER
+    labelled = ~_below(fitted, x)
+    assert not labelled[rows["english"]].any()
+    bare = labelled & rows["no_diacritics"]
+    assert bare.any() and right[bare].mean() >= 0.9
