@@ -118,12 +118,12 @@ def answered_threshold(probabilities: np.ndarray, right: np.ndarray, kept: np.nd
     return 1.0
 
 
-def logits(model: Logistic, x: np.ndarray) -> np.ndarray:
-    return x @ np.asarray(list(model.weights.values())) + model.bias
+def logits(model: Logistic, x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
+    return x @ np.asarray([model.weights[name] for name in features]) + model.bias
 
 
-def _without_form(model: Logistic, x: np.ndarray, name: str) -> np.ndarray:
-    return logits(model, x) - model.weights[name]
+def _without_form(model: Logistic, x: np.ndarray, features: tuple[str, ...], name: str) -> np.ndarray:
+    return logits(model, x, features) - model.weights[name]
 
 
 def _with_weight(model: Logistic, name: str, weight: float) -> Logistic:
@@ -144,7 +144,10 @@ def form_abstention_weights(model: Logistic, x: np.ndarray, present: np.ndarray,
     for name, rows in form_rows(x, features).items():
         answerable = rows & (present == 1)
         if name and answerable.any():
-            model = _with_weight(model, name, cut - np.quantile(_without_form(model, x[answerable], name), max_wrongly_abstained))
+            ranked = np.sort(_without_form(model, x[answerable], features, name))
+            k = min(int(max_wrongly_abstained * len(ranked)), len(ranked) - 1)  # questions allowed below the cut
+            edge = (ranked[k - 1] + ranked[k]) / 2 if k else ranked[0] - 0.01  # between them: rounding moves none
+            model = _with_weight(model, name, cut - edge)
     return model
 
 
@@ -157,7 +160,7 @@ def form_answered_weights(model: Logistic, x: np.ndarray, right: np.ndarray, kep
         if not name:
             continue
         shown = rows & kept
-        without = _without_form(model, x[shown], name)
+        without = _without_form(model, x[shown], features, name)
         reaching = [float(w) for w in FORM_WEIGHTS
                     if (labelled := without + w >= cut).any() and right[shown][labelled].mean() >= target]
         model = _with_weight(model, name, max(reaching, default=NEVER))
@@ -241,13 +244,13 @@ def main() -> int:
     present_model = replace(present_model, threshold=abstention_threshold(
         present_p[base], present[base], max_wrongly_abstained=args.max_wrongly_abstained))
     present_model = form_abstention_weights(present_model, x, present, features, max_wrongly_abstained=args.max_wrongly_abstained)
-    kept = logits(present_model, x) >= np.log(present_model.threshold / (1 - present_model.threshold))
+    kept = logits(present_model, x, features) >= np.log(present_model.threshold / (1 - present_model.threshold))
     # Fitted on Vietnamese typed with diacritics: fitted on every form, its shared weights ranked
     # those answers too poorly for any but the top 1 % to reach the target.
     right_model, right_p = fit(x[base], right[base], features)
     right_model = replace(right_model, threshold=answered_threshold(right_p, right[base], kept[base], target=args.target_precision))
     right_model = form_answered_weights(right_model, x, right, kept, features, target=args.target_precision)
-    right_p = 1 / (1 + np.exp(-logits(right_model, x)))
+    right_p = 1 / (1 + np.exp(-logits(right_model, x, features)))
     trust = np.where(~kept, "not_found", np.where(right_p >= right_model.threshold, "answered", "unsure"))
     calibration = Calibration(
         reader=reader.name, present=present_model, right=right_model, settings=reader.settings.to_dict(),

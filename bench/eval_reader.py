@@ -113,12 +113,12 @@ def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tup
 def role_set() -> tuple[list[dict], list[dict]]:
     """The who-questions set: its corpus, and its questions in three forms each."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from role_questions import role_questions
+    from role_questions import CHECK_QUESTIONS, role_questions
     from train_reader import SEED, code_switched
 
     from qa.ingest.text import fold_accents
 
-    asked = role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=400, seed=SEED, part="all")
+    asked = role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
     articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
     texts, gone = _role_corpus(asked, articles, SEED)
     everything = " ".join(texts.values()).lower()
@@ -128,7 +128,7 @@ def role_set() -> tuple[list[dict], list[dict]]:
         taken = row["evidence"] in gone.get(row["context_id"], ())
         if not taken or unheard(row):  # else: named or asked about elsewhere, whether it answers is unclear
             questions.append({**row, "answers": [] if taken else row["answers"]})
-    for row in role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=400, seed=SEED, part="held-out"):
+    for row in role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=CHECK_QUESTIONS, seed=SEED, part="held-out"):
         if row["answers"] and unheard(row):
             questions.append({**row, "answers": []})
     forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"))

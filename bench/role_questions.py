@@ -18,7 +18,8 @@ Training draws from VNTC (2005-2007 papers); the check from Dân trí (2020-2021
     bench/role_questions.py --reader qa/weights/reader [--questions 400]
 
 reports the reader alone (each question given its passage) as written, code-switched into English
-and typed without diacritics (put back from the passage, as the product does), into
+and typed without diacritics (put back from the passage, as the product does; the English form
+is read as code-switched, without the product's verb step), into
 ``bench/results/role_questions.json``.
 """
 
@@ -44,6 +45,7 @@ PASSAGE_WORDS = 120
 REST_WORDS = 14
 REMOVED_SHARE = 0.3
 VERB_SHARE_CAP = 0.3
+CHECK_QUESTIONS = 400  # answerable questions per checking source at most
 HELD_OUT_EVERY = 10
 
 VERB_QUESTIONS = {
@@ -211,7 +213,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reader", type=Path, required=True, help="shipped weights or a training checkpoint folder")
-    parser.add_argument("--questions", type=int, default=400, help="answerable questions per source at most")
+    parser.add_argument("--questions", type=int, default=CHECK_QUESTIONS, help="answerable questions per source at most")
     args = parser.parse_args()
     torch.set_num_threads(2)
     model_dir = ensure_default_model()

@@ -78,7 +78,7 @@ _GLOSSED = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(ENGLISH_GLOSS
 HARD_NEGATIVES_PER_QUESTION = 0.4
 SAME_ARTICLE_NEGATIVES_PER_QUESTION = 0.5
 NEWS_CHUNK_WORDS = 120
-ROLE_QUESTIONS = 5000  # more than VNTC's training articles give: all of them
+ROLE_QUESTION_LIMIT = 5000  # more than VNTC's training articles give: all of them
 
 
 @dataclass(frozen=True)
@@ -366,7 +366,7 @@ def main() -> None:
     if args.role_repeats:
         from role_questions import role_questions
 
-        written = role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=ROLE_QUESTIONS, seed=SEED,
+        written = role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=ROLE_QUESTION_LIMIT, seed=SEED,
                                  part="training")
         train_rows += written * args.role_repeats
     examples = training_examples(train_rows, rng)

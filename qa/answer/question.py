@@ -60,12 +60,16 @@ _ENGLISH_TITLES = {
     r"chairman|chairwoman|president": "chủ tịch",
     r"prime minister": "thủ tướng",
 }
-# Common nouns of news questions, so an English question names the things the article names.
-_ENGLISH_NOUNS = {
-    r"conference": "hội nghị", r"meeting": "cuộc họp", r"ceremony": "lễ", r"workshop|seminar": "hội thảo",
-    r"ministry": "bộ", r"police": "công an", r"province": "tỉnh", r"city": "thành phố",
-    r"district": "huyện", r"company": "công ty", r"project": "dự án", r"plan": "kế hoạch", r"resolution": "nghị quyết",
-    r"accident": "tai nạn", r"hospital": "bệnh viện", r"school": "trường", r"press agenc(?:y|ies)": "cơ quan báo chí",
+# English verbs that name the same role in any sentence, read in the articles' Vietnamese.
+# Narrower than ``_ENGLISH_VERBS``: "address", "present", "gave", "guide", "held" name a role
+# only in some sentences ("the address of the company"), and nouns are left in English.
+_PLAIN_ENGLISH_VERBS = {
+    r"chair(?:ed|s)?|presid(?:ed|es|e)": "chủ trì",
+    r"attend(?:ed|s)?": "dự",
+    r"spoke|speak(?:s)?": "phát biểu",
+    r"sign(?:ed|s)?": "ký",
+    r"launch(?:ed|es)?": "phát động",
+    r"award(?:ed|s)?": "trao",
 }
 _ENGLISH_START = re.compile(
     r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
@@ -142,13 +146,11 @@ def analyse(question: str) -> Question:
 
 
 def in_vietnamese_terms(question: str) -> str:
-    """An English question with the role verbs and common nouns it names put in the Vietnamese
-    the articles write ("Who chaired the conference" -> "Who chủ trì the hội nghị"): titles are
-    left, since "director" is a "giám đốc", a "cục trưởng" or a "viện trưởng" by context;
-    the reader learnt English question words from code-switched questions, but matches a
-    Vietnamese passage far better on its own words."""
+    """An English question with the role verbs it names in the Vietnamese the articles write
+    ("Who chaired the conference" -> "Who chủ trì the conference"): the reader learnt English
+    question words from code-switched questions, but finds the role in a Vietnamese passage by
+    its own verb."""
     text = question
-    for table in (_ENGLISH_VERBS, _ENGLISH_NOUNS):
-        for pattern, vietnamese in table.items():
-            text = re.sub(rf"\b(?:{pattern})\b", vietnamese, text, flags=re.IGNORECASE)
+    for pattern, vietnamese in _PLAIN_ENGLISH_VERBS.items():
+        text = re.sub(rf"\b(?:{pattern})\b", vietnamese, text, flags=re.IGNORECASE)
     return text

@@ -148,8 +148,10 @@ def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def without_symbols(question: str) -> str:
     """The question without emoji, pictographs and invisible format characters (bidi controls,
     zero-width spaces): they say nothing about where the answer is, but as tokens they shift the
-    reader's attention and so its span. Each becomes a space, so words it joined stay apart."""
-    kept = "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cn", "Co", "Cf") or c == "\ufe0f" else c for c in question)
+    reader's attention and so its span. Each becomes a space, so words it joined stay apart;
+    a soft hyphen, which sits inside a word, is dropped."""
+    kept = "".join("" if c == "\u00ad" else " " if unicodedata.category(c) in ("So", "Sk", "Cn", "Co", "Cf") or c == "\ufe0f"
+                   else c for c in question)
     return " ".join(kept.split())
 
 
@@ -200,7 +202,7 @@ class SpanReader:
     @staticmethod
     def _as_read(question: Question, texts: Sequence[str]) -> str:
         """Vietnamese typed bare gets its diacritics back from the passages; English gets the
-        role verbs and nouns it names in Vietnamese."""
+        role verbs it names in Vietnamese."""
         if question.language == "en":
             return in_vietnamese_terms(question.text)
         return question.text if question.diacritics else restore_diacritics(question.text, texts)

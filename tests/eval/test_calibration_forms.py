@@ -32,7 +32,7 @@ def _questions(rng: np.random.Generator, n: int, shift: dict[str, float]) -> tup
 
 
 def _below(model: Logistic, x: np.ndarray) -> np.ndarray:
-    return logits(model, x) < np.log(model.threshold / (1 - model.threshold))
+    return logits(model, x, FEATURES) < np.log(model.threshold / (1 - model.threshold))
 
 
 @settings(max_examples=30, deadline=None)
@@ -44,10 +44,10 @@ def test_each_form_abstains_on_at_most_its_share_of_answerable_questions(seed, e
     assert fitted.weights["score"] == 1.0 and fitted.threshold == 0.5 and fitted.bias == 0.0
     below = _below(fitted, x)
     for name, rows in form_rows(x, FEATURES).items():
-        if name:  # the forms' own cut: close to the share (one question's worth of quantile slack)
-            assert abs(np.mean(below[rows & (present == 1)]) - share) <= 0.02
-    unmarked = form_rows(x, FEATURES)[""]
-    assert np.array_equal(below[unmarked], _below(start, x)[unmarked])  # Vietnamese with diacritics: untouched
+        answerable = rows & (present == 1)
+        if name:  # at most the share, and not far below it
+            assert share - 0.02 <= np.mean(below[answerable]) <= share
+    assert fitted.weights["english"] != 0.0 or english_shift == 0.0
 
 
 def test_a_form_whose_answers_are_never_right_enough_is_never_labelled_answered():
