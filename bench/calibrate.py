@@ -122,6 +122,15 @@ def logits(model: Logistic, x: np.ndarray, features: tuple[str, ...]) -> np.ndar
     return x @ np.asarray([model.weights[name] for name in features]) + model.bias
 
 
+def probabilities(model: Logistic, x: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
+    return 1 / (1 + np.exp(-logits(model, x, features)))
+
+
+def threshold_logit(model: Logistic) -> float:
+    """The model's threshold on the logit scale (infinite for 1.0: nothing reaches it)."""
+    return float(np.log(model.threshold / (1 - model.threshold))) if model.threshold < 1 else np.inf
+
+
 def _without_form(model: Logistic, x: np.ndarray, features: tuple[str, ...], name: str) -> np.ndarray:
     return logits(model, x, features) - model.weights[name]
 
@@ -140,7 +149,7 @@ def form_abstention_weights(model: Logistic, x: np.ndarray, present: np.ndarray,
                             max_wrongly_abstained: float) -> Logistic:
     """Each form's weight set so that, at the shared threshold, at most that share of the form's
     answerable questions abstain."""
-    cut = float(np.log(model.threshold / (1 - model.threshold)))
+    cut = threshold_logit(model)
     for name, rows in form_rows(x, features).items():
         answerable = rows & (present == 1)
         if name and answerable.any():
@@ -155,7 +164,7 @@ def form_answered_weights(model: Logistic, x: np.ndarray, right: np.ndarray, kep
                           target: float) -> Logistic:
     """Each form's weight: the highest at which the form's kept answers labelled "answered" are
     right at least ``target`` of the time."""
-    cut = float(np.log(model.threshold / (1 - model.threshold))) if model.threshold < 1 else np.inf
+    cut = threshold_logit(model)
     for name, rows in form_rows(x, features).items():
         if not name:
             continue
@@ -209,8 +218,7 @@ def fit(x: np.ndarray, labels: np.ndarray, features: tuple[str, ...]) -> tuple[L
     """A logistic model (threshold to be set) and its probabilities on the fitting questions."""
     weights, bias = fit_logistic(x, labels)
     model = Logistic(weights={name: round(float(w), 5) for name, w in zip(features, weights)}, bias=round(bias, 5), threshold=0.5)
-    rounded = np.asarray(list(model.weights.values()))
-    return model, 1 / (1 + np.exp(-(x @ rounded + model.bias)))
+    return model, probabilities(model, x, features)
 
 
 def label_counts(trust: np.ndarray, present: np.ndarray, right: np.ndarray) -> dict:
@@ -244,13 +252,13 @@ def main() -> int:
     present_model = replace(present_model, threshold=abstention_threshold(
         present_p[base], present[base], max_wrongly_abstained=args.max_wrongly_abstained))
     present_model = form_abstention_weights(present_model, x, present, features, max_wrongly_abstained=args.max_wrongly_abstained)
-    kept = logits(present_model, x, features) >= np.log(present_model.threshold / (1 - present_model.threshold))
+    kept = logits(present_model, x, features) >= threshold_logit(present_model)
     # Fitted on Vietnamese typed with diacritics: fitted on every form, its shared weights ranked
     # those answers too poorly for any but the top 1 % to reach the target.
     right_model, right_p = fit(x[base], right[base], features)
     right_model = replace(right_model, threshold=answered_threshold(right_p, right[base], kept[base], target=args.target_precision))
     right_model = form_answered_weights(right_model, x, right, kept, features, target=args.target_precision)
-    right_p = 1 / (1 + np.exp(-logits(right_model, x, features)))
+    right_p = probabilities(right_model, x, features)
     trust = np.where(~kept, "not_found", np.where(right_p >= right_model.threshold, "answered", "unsure"))
     calibration = Calibration(
         reader=reader.name, present=present_model, right=right_model, settings=reader.settings.to_dict(),

@@ -282,21 +282,18 @@ def warm_start(source: Path, net, names: list[str]) -> dict:
 
 def read_alone(net, tokenizer: ReaderTokenizer, question: str, context: str) -> tuple[str, float]:
     """The reader's best span in ``context`` and its margin over the no-answer score (negative:
-    "no answer here"), without retrieval or calibration."""
-    from qa.models.span_reader import best_span
+    "no answer here"), without retrieval or calibration: the product's reading of one passage
+    (``window_reading``), from the torch network."""
+    from qa.models.span_reader import SpanReaderSettings, window_reading
 
     q_ids = tokenizer.question_ids([question])[0]
     windows = tokenizer.windows(q_ids, tokenizer.passage_tokens([context])[0], passage_index=0)
     ids, mask = pad_batch(windows, pad_id=tokenizer.pad_id)
     with torch.no_grad():
-        start, end, _ = net(torch.from_numpy(ids), torch.from_numpy(mask))
-    found = []
-    for k, w in enumerate(windows):
-        i, j, score = best_span(start[k, :len(w.input_ids)].numpy(), end[k, :len(w.input_ids)].numpy(), w.answer_mask,
-                                max_tokens=30)
-        found.append((score - float(start[k, 0] + end[k, 0]), i, j, w))
-    margin, i, j, window = max(found, key=lambda f: f[0])
-    return context[window.offsets[i, 0]:window.offsets[j, 1]], margin
+        start, end, answerable = net(torch.from_numpy(ids), torch.from_numpy(mask))
+    best = max((window_reading(w, start[k].numpy(), end[k].numpy(), float(answerable[k]), SpanReaderSettings())
+                for k, w in enumerate(windows)), key=lambda reading: reading.margin)
+    return context[best.start:best.end], best.margin
 
 
 def validate(net, tokenizer: ReaderTokenizer, rows: list[dict]) -> dict[str, float]:

@@ -117,14 +117,14 @@ class SpanModel:
             start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
         best: dict[int, PassageReading] = {}
         for row, window in enumerate(windows):
-            reading = _window_reading(window, start[row], end[row], float(answerable[row]), settings)
+            reading = window_reading(window, start[row], end[row], float(answerable[row]), settings)
             held = best.get(window.passage_index)
             if held is None or reading.margin > held.margin:
                 best[window.passage_index] = reading
         return [best[i] for i in range(len(passages))]
 
 
-def _window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerable: float,
+def window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerable: float,
                     settings: SpanReaderSettings) -> PassageReading:
     n = len(window.input_ids)
     i, j, score = best_span(start[:n], end[:n], window.answer_mask, max_tokens=settings.max_answer_tokens)
