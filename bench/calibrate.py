@@ -19,7 +19,7 @@ Questions (never ViNewsQA ``dev``, never the gold set's ``test`` split):
 - the ViNewsQA ``train_subset2000`` questions of the 40 articles held out of reader training,
   asked of the 900-article index (answerable) and of an index without their articles
   (unanswerable: the gold-removed setting of bench/eval_reader.py), each as written,
-  code-switched into English (bench/train_reader.py's glossary) and without diacritics;
+  in English (bench/english_forms.py, English word order) and without diacritics;
 - the ``calibration`` split of the project's gold set, on the sample corpus.
 
     .venv/bin/python bench/calibrate.py --reader neural
@@ -189,10 +189,11 @@ def unfitted(reader: str) -> Calibration:
 
 def calibration_sets(reader: str) -> list[tuple[str, Pipeline, list[tuple[str, tuple[str, ...]]], bool]]:
     """(name, pipeline, questions, answerable there) for every calibration source. The news
-    questions are asked as written, code-switched into English and without diacritics, the ways
-    users type: fitted on Vietnamese alone, the models kept answering English questions whose
-    articles had been removed (bench/eval_reader.py, who-questions)."""
-    from train_reader import code_switched, load_questions
+    questions are asked as written, in English (English word order, known words glossed) and
+    without diacritics, the ways users type: fitted on Vietnamese alone, the models kept answering
+    English questions whose articles had been removed (bench/eval_reader.py, who-questions)."""
+    from english_forms import in_english
+    from train_reader import load_questions
 
     from qa.ingest.text import fold_accents
 
@@ -203,7 +204,7 @@ def calibration_sets(reader: str) -> list[tuple[str, Pipeline, list[tuple[str, t
     sample = open_or_build_sample(make_embedder(), show_progress=False, **options).pipeline
     full, minus = Assistant.open("vinewsqa", **options).pipeline, Assistant.open("vinewsqa-minus", **options).pipeline
     sets = []
-    for form, shown in (("", str), (", code-switched", code_switched), (", without diacritics", fold_accents)):
+    for form, shown in (("", str), (", in English", in_english), (", without diacritics", fold_accents)):
         asked = [(shown(q), answers) for q, answers in news]
         sets += [(f"vinewsqa held-out train{form}, own article present", full, asked, True),
                  (f"vinewsqa held-out train{form}, own article removed", minus, [(q, ()) for q, _ in asked], False)]

@@ -8,13 +8,13 @@
    answer). Abstention precision / recall, answerable questions wrongly abstained.
 3. The English questions of the project's gold set (``test`` split): short answer right.
 4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
-   users type), over the same index.
+   users type), and put in English (bench/english_forms.py), over the same index.
 5. Who-questions over news (``roles``): the questions bench/role_questions.py writes from Dân trí
    (never trained on), asked of an index of the articles they come from and 400 others, as
-   written, without diacritics and code-switched into English. A share of them must go
-   unanswered: their sentence was taken out of the indexed article (and the person named nowhere
-   else in it), or they come from held-out VNTC articles of 2005-2007 whose office or topic no
-   indexed article mentions.
+   written, without diacritics, code-switched into English and in English word order. A share
+   of them must go unanswered: their sentence was taken out of the indexed article (and the
+   person named nowhere else in it), or they come from held-out VNTC articles of 2005-2007 whose
+   office or topic no indexed article mentions.
 
 Indexes (built once, reused; generated content under embeddings/):
     qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
@@ -47,7 +47,7 @@ SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "no-diacritics", "gold", "roles")
+SETS = ("dev+rerank", "dev", "removed", "no-diacritics", "english", "gold", "roles")
 ROLE_DISTRACTORS = 400
 
 
@@ -84,14 +84,20 @@ def removed_questions(*, answerable: bool, limit: int | None) -> Path:
                               "doc_id": r["context_id"]} for r in chosen])
 
 
-def folded_dev_questions(*, limit: int | None) -> Path:
-    """The dev questions with their diacritics taken off ("Ai chủ trì" -> "Ai chu tri")."""
+def shown_dev_questions(form: str, *, limit: int | None) -> Path:
+    """The dev questions as users also type them: without diacritics ("Ai chủ trì" -> "Ai chu
+    tri") or in English (bench/english_forms.py: English word order, known words glossed, the
+    rest as written; a machine's English, not a translator's)."""
     from qa.ingest.text import fold_accents
 
+    sys.path.insert(0, str(ROOT / "bench"))
+    from english_forms import in_english
+
+    shown, lang = {"no-diacritics": (fold_accents, "vi-nodiac"), "english": (in_english, "en")}[form]
     chosen = [r for r in _rows(GOLD) if r["split"] == "dev"][:limit]
-    return _write_questions(SCRATCH / "dev-no-diacritics.jsonl",
-                            [{"id": r["id"], "question": fold_accents(r["question"]), "answers": r["answers"],
-                              "doc_id": r["context_id"], "lang": "vi-nodiac"} for r in chosen])
+    return _write_questions(SCRATCH / f"dev-{form}.jsonl",
+                            [{"id": r["id"], "question": shown(r["question"]), "answers": r["answers"],
+                              "doc_id": r["context_id"], "lang": lang} for r in chosen])
 
 
 def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -111,10 +117,11 @@ def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tup
 
 
 def role_set() -> tuple[list[dict], list[dict]]:
-    """The who-questions set: its corpus, and its questions in three forms each."""
+    """The who-questions set: its corpus, and its questions in four forms each."""
     sys.path.insert(0, str(ROOT / "bench"))
     from role_questions import CHECK_QUESTIONS, role_questions
-    from train_reader import SEED, code_switched
+    from english_forms import code_switched, in_english
+    from train_reader import SEED
 
     from qa.ingest.text import fold_accents
 
@@ -131,7 +138,8 @@ def role_set() -> tuple[list[dict], list[dict]]:
     for row in role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=CHECK_QUESTIONS, seed=SEED, part="held-out"):
         if row["answers"] and unheard(row):
             questions.append({**row, "answers": []})
-    forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"))
+    forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"),
+             ("en", in_english, "-english"))
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
     return corpus, [{"id": r["id"] + suffix, "question": shown(r["question"]), "answers": r["answers"], "type": "who",
                      "lang": lang, "doc_id": r["context_id"], "evidence": r["evidence"] if r["answers"] else None}
@@ -213,8 +221,12 @@ def main() -> int:
             summary[f"{reader} removed, full index"] = run(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
                                                          index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
         if "no-diacritics" in chosen:
-            summary[f"{reader} dev, no diacritics"] = run(f"{reader}/dev-no-diacritics", folded_dev_questions(limit=args.limit),
+            summary[f"{reader} dev, no diacritics"] = run(f"{reader}/dev-no-diacritics",
+                                                        shown_dev_questions("no-diacritics", limit=args.limit),
                                                         index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
+        if "english" in chosen:
+            summary[f"{reader} dev, in English"] = run(f"{reader}/dev-english", shown_dev_questions("english", limit=args.limit),
+                                                     index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
         if "gold" in chosen:
             summary[f"{reader} gold test"] = run(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
                                                reader=reader, rerank=False, split="test", limit=None)

@@ -17,9 +17,10 @@ Training draws from VNTC (2005-2007 papers); the check from Dân trí (2020-2021
 
     bench/role_questions.py --reader qa/weights/reader [--questions 400]
 
-reports the reader alone (each question given its passage) as written, code-switched into English
-and typed without diacritics (put back from the passage, as the product does; the English form
-is read as code-switched, without the product's verb step), into
+reports the reader alone (each question given its passage) as written, code-switched into English,
+in English word order (bench/english_forms.py) and typed without diacritics (put back from the
+passage, as the product does; the English forms are read as they are, without the product's verb
+step), into
 ``bench/results/role_questions.json``.
 """
 
@@ -67,10 +68,10 @@ _OFFICES = "|".join(re.escape(p) for p in sorted({*POSITIONS[:25], *HEAD_TITLES}
 _CLAIM = re.compile(
     rf"(?:(?P<title>{TITLE})\s+)?(?P<name>{FULL_NAME})"
     rf"(?:,\s+(?P<role>(?i:{_OFFICES})\s[^,;:()\"“”]{{3,60}}?),?)?"
-    rf"\s+(?:đã\s+|vừa\s+)?(?P<verb>{'|'.join(VERB_QUESTIONS)})(?!\s(?:túc|hiệu|ức|giả|sự)\b)(?:\s+thêm)?\s+(?P<rest>[^.;!?\n]{{6,300}})"
+    rf"\s+(?:đã\s+|vừa\s+)?(?P<verb>{'|'.join(VERB_QUESTIONS)})(?!\s(?:túc|hiệu|ức|giả|sự|kết|đổi)\b)(?:\s+thêm)?\s+(?P<rest>[^.;!?\n]{{6,300}})"
 )
 _HEAD = re.compile(rf"(?i:{'|'.join(map(re.escape, HEAD_TITLES))})\s+(?P<org>\S.*)")
-_LEAD_IN = re.compile(r"^(?:rằng|là|:|,|\s)+")
+_LEAD_IN = re.compile(r"^(?:(?:rằng|là)(?!\w)|:|,|\s)+")
 
 
 def _rest(text: str) -> str:
@@ -144,7 +145,8 @@ def article_questions(article: dict, source: str, rng: random.Random) -> list[di
             surname = match["name"].split()[0]
             if rng.random() < REMOVED_SHARE and match["name"] not in removed and removed.count(surname) == 0:
                 rows.append({**rows[-1], "id": row_id + "-removed", "answers": [], "answer_starts": [],
-                             "context": removed, "split": f"{source}-roles-removed", "is_impossible": True})
+                             "context": removed, "split": f"{source}-roles-removed", "is_impossible": True,
+                             "plausible_answers": [match["name"]]})  # no hard negative may name the person
     return rows
 
 
@@ -202,7 +204,8 @@ def _check(net, tokenizer, rows: list[dict], shown) -> dict[str, float]:
 def main() -> None:
     import torch
 
-    from train_reader import SEED, code_switched, warm_start
+    from english_forms import code_switched, in_english
+    from train_reader import SEED, warm_start
 
     from qa.answer.diacritics import restore_diacritics
     from qa.ingest.text import fold_accents
@@ -224,6 +227,7 @@ def main() -> None:
     rows = [*role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=args.questions, seed=SEED, part="all"),
             *role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=args.questions, seed=SEED, part="held-out")]
     forms = {"as written": lambda q, _: q, "code-switched English": lambda q, _: code_switched(q),
+             "in English word order": lambda q, _: in_english(q),
              "without diacritics, put back from the passage as the reader does": lambda q, c: restore_diacritics(fold_accents(q), [c])}
     report = {"sources": "Dân trí (all articles), VNTC (held-out articles)",
               **{name: _check(net, tokenizer, rows, shown) for name, shown in forms.items()}}

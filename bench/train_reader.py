@@ -31,7 +31,6 @@ import hashlib
 import json
 import math
 import random
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -48,33 +47,12 @@ from qa.models.reader_inputs import MAX_TOKENS, ReaderTokenizer, Window, pad_bat
 from qa.models.reader_net import FROZEN_LAYERS, base_network, freeze_untrained, trained_parameter_names  # noqa: E402
 from qa.ingest.text import fold_accents  # noqa: E402
 
+from english_forms import code_switched, in_english  # noqa: E402
+
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED = 20261203
 VALIDATION_ARTICLES = 40
 NO_DIACRITICS_SHARE = 0.15
-# English questions over Vietnamese articles: the data holds none, so a share of questions is
-# shown code-switched, their question words, roles and common words put in English ("who
-# chaired hội nghị tổng kết?"), which teaches the reader English cues for the answer's type.
-# ``--english-share`` sets the share (0 for stage 1 of the shipped weights).
-ENGLISH_GLOSSARY = {
-    "vào ngày nào": "on what date", "ngày nào": "what date", "năm nào": "which year", "tháng nào": "which month",
-    "khi nào": "when", "bao giờ": "when", "lúc nào": "when", "thời gian nào": "what time", "bao nhiêu": "how many",
-    "mấy": "how many", "ở đâu": "where", "tại đâu": "where", "nơi nào": "which place", "đâu": "where",
-    "những ai": "who", "người nào": "which person", "ai": "who", "tại sao": "why", "vì sao": "why",
-    "lý do": "the reason", "như thế nào": "how", "thế nào": "how", "ra sao": "how", "bằng cách nào": "how",
-    "cái gì": "what", "điều gì": "what", "gì": "what", "nào": "which", "chủ trì": "chaired", "phát biểu": "spoke",
-    "chỉ đạo": "directed", "tham dự": "attended", "dự án": "project", "tổ chức": "organised", "trao": "awarded",
-    "ký": "signed", "cho biết": "said", "tuyên bố": "declared", "bắt giữ": "arrested", "xảy ra": "happened",
-    "diễn ra": "took place", "bị thương": "injured", "tai nạn": "accident", "công ty": "company", "người đứng đầu": "the head", "đứng đầu": "headed", "giám đốc": "director",
-    "chủ tịch": "chairman", "bộ trưởng": "minister", "thứ trưởng": "deputy minister", "thủ tướng": "prime minister",
-    "hội nghị": "conference", "cuộc họp": "meeting", "công an": "police", "tỉnh": "province",
-    "thành phố": "city", "huyện": "district", "người": "people", "năm": "year", "tháng": "month", "ngày": "day",
-    "của": "of", "và": "and", "trong": "in", "được": "was", "có": "has", "là": "is", "cho": "for", "với": "with",
-    "tại": "at", "ở": "in", "về": "about", "các": "the", "những": "the", "một": "a", "này": "this", "đó": "that",
-    "sẽ": "will", "bị": "was", "từ": "from", "đến": "to", "theo": "according to", "khi": "when", "để": "to",
-}
-_GLOSSED = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(ENGLISH_GLOSSARY, key=len, reverse=True))) + r")(?!\w)",
-                      re.IGNORECASE)
 HARD_NEGATIVES_PER_QUESTION = 0.4
 SAME_ARTICLE_NEGATIVES_PER_QUESTION = 0.5
 NEWS_CHUNK_WORDS = 120
@@ -162,21 +140,22 @@ class Featured:
     end: int
 
 
-def code_switched(question: str) -> str:
-    return _GLOSSED.sub(lambda m: ENGLISH_GLOSSARY[m.group(1).lower()], question)
-
-
-def shown_question(question: str, rng: random.Random, *, english_share: float) -> str:
-    """The question as a user might type it: as written, without diacritics, or half in English."""
+def shown_question(question: str, rng: random.Random, *, english_share: float, rendered_share: float = 0.0) -> str:
+    """The question as a user might type it: as written, without diacritics, or in English. Of the
+    English share, ``rendered_share`` is put in English word order (``in_english``), the rest
+    glossed word by word (``code_switched``; all of it in stages 2 and 3)."""
     draw = rng.random()
     if draw < NO_DIACRITICS_SHARE:
         return fold_accents(question)
-    return code_switched(question) if draw < NO_DIACRITICS_SHARE + english_share else question
+    if draw >= NO_DIACRITICS_SHARE + english_share:
+        return question
+    return in_english(question) if rng.random() < rendered_share else code_switched(question)
 
 
-def feature(example: Example, tokenizer: ReaderTokenizer, rng: random.Random, *, english_share: float = 0.0) -> Featured:
+def feature(example: Example, tokenizer: ReaderTokenizer, rng: random.Random, *, english_share: float = 0.0,
+            rendered_share: float = 0.0) -> Featured:
     """One window: around a random answer (placed at random), or a random window without one."""
-    question = shown_question(example.question, rng, english_share=english_share)
+    question = shown_question(example.question, rng, english_share=english_share, rendered_share=rendered_share)
     q_ids = tokenizer.question_ids([question])[0]
     ids, spans = tokenizer.passage_tokens([example.context])[0]
     room = max(MAX_TOKENS - len(q_ids) - 4, 16)
@@ -320,9 +299,19 @@ def export(out: Path, target: Path, names: list[str], *, validation: dict) -> No
                 "steps": meta["step"], "epochs": meta["epochs"], "batch_size": meta["batch_size"],
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
-                **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "role_repeats") if k in meta},
+                **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "rendered_english_share",
+                                           "role_repeats", "code_commit") if k in meta},
                 "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+
+
+def _code_commit() -> str | None:
+    """The commit whose data generators drew this stage's questions: an earlier stage is
+    reproduced from its own commit, since the generators have been mended since."""
+    import subprocess
+
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True)
+    return done.stdout.strip() or None
 
 
 def main() -> None:
@@ -337,7 +326,9 @@ def main() -> None:
     parser.add_argument("--warm-start", type=Path, help="begin from this run's last checkpoint (a further stage)")
     parser.add_argument("--first-epoch", type=int, default=0, help="number this stage's epochs from here (fresh draws)")
     parser.add_argument("--news-repeats", type=int, default=1, help="show each ViNewsQA training question this many times")
-    parser.add_argument("--english-share", type=float, default=0.0, help="share of questions shown code-switched")
+    parser.add_argument("--english-share", type=float, default=0.0, help="share of questions shown in English")
+    parser.add_argument("--rendered-english-share", type=float, default=0.0,
+                        help="of those, the share put in English word order (the rest glossed word by word)")
     parser.add_argument("--role-repeats", type=int, default=0,
                         help="add the who-questions written from VNTC's training articles, this many times")
     parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
@@ -388,7 +379,8 @@ def main() -> None:
     meta = {"frozen_layers": FROZEN_LAYERS, "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
             "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows),
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
-            "english_share": args.english_share, "role_repeats": args.role_repeats, **earlier}
+            "english_share": args.english_share, "rendered_english_share": args.rendered_english_share,
+            "role_repeats": args.role_repeats, "code_commit": _code_commit(), **earlier}
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
     began = time.perf_counter()
@@ -397,7 +389,8 @@ def main() -> None:
     while step < total:
         epoch = step // steps_per_epoch
         epoch_rng = random.Random(SEED + args.first_epoch + epoch)
-        featured = [feature(e, tokenizer, epoch_rng, english_share=args.english_share) for e in examples]
+        featured = [feature(e, tokenizer, epoch_rng, english_share=args.english_share,
+                            rendered_share=args.rendered_english_share) for e in examples]
         plan = batches(featured, args.batch_size, epoch_rng)
         for batch in plan[step - epoch * steps_per_epoch:]:
             loss = loss_of(net, batch, tokenizer.pad_id)

@@ -25,6 +25,8 @@ NOT_A_PERSON = (
     "Ông Long cho biết ông cam kết không bán cổ phiếu.",  # "Ông" is no surname here
     "Sinh viên Nguyễn Văn Bình Minh đăng ký học phần mới.",  # "ký" inside "đăng ký"
     "Ông Ngô Văn Hoan ký túc xá ĐH Sư phạm.",  # "ký túc xá" is a dormitory
+    "Bộ trưởng Trần Văn Sơn trao đổi với báo chí về dự án.",  # "trao đổi" is to discuss, not to award
+    "Giám đốc Lê Thị Mai ký kết biên bản hợp tác với đối tác.",  # "ký kết": the question would ask "Ai ký kết …" with "kết" read as its object
 )
 
 
@@ -56,6 +58,14 @@ def test_a_removed_twin_has_no_answer_and_no_trace_of_the_person():
     for twin in twins:
         assert twin["is_impossible"] and twin["answer_starts"] == []
         assert "Đỗ" not in twin["context"] and "chủ trì" not in twin["context"] and FILLER[0] in twin["context"]
+        # hard negatives drawn for the twin must not name the person either
+        assert twin["plausible_answers"] == ["Đỗ Triệu Phong"]
+
+
+def test_a_claim_opening_with_la_keeps_its_first_word():
+    sentence = "Thứ trưởng Nguyễn Văn Hùng nhấn mạnh làm rõ trách nhiệm của từng đơn vị trong năm tới."
+    questions = [r["question"] for seed in range(10) for r in _rows(" ".join((FILLER[0], sentence)), seed) if r["answers"]]
+    assert questions and all("làm rõ trách nhiệm" in q for q in questions), questions
 
 
 @settings(max_examples=60, deadline=None)

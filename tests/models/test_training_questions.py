@@ -1,5 +1,5 @@
-"""How the reader's training shows questions: as written, without diacritics, or code-switched
-into English (bench/train_reader.py), so that the trained reader meets the ways users type."""
+"""How the reader's training shows questions: as written, without diacritics, or in English
+(bench/train_reader.py, bench/english_forms.py), so that the trained reader meets the ways users type."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.conftest import REPO_ROOT
 
 sys.path.append(str(REPO_ROOT / "bench"))
 
+import english_forms  # noqa: E402
 import train_reader  # noqa: E402
 
 QUESTIONS = ("Ai chủ trì hội nghị tổng kết công tác năm 2022?", "Vụ tai nạn xảy ra vào ngày nào?",
@@ -23,7 +24,7 @@ QUESTIONS = ("Ai chủ trì hội nghị tổng kết công tác năm 2022?", "V
 
 
 def test_question_words_become_english_and_the_rest_is_kept():
-    switched = [train_reader.code_switched(q) for q in QUESTIONS]
+    switched = [english_forms.code_switched(q) for q in QUESTIONS]
     for original, question in zip(QUESTIONS, switched, strict=True):
         assert not re.search(r"(?<!\w)(ai|nào|bao nhiêu|tại sao)(?!\w)", question, re.I), question
         assert re.search(r"\b(who|which|how many|why|what date)\b", question), question
@@ -35,12 +36,12 @@ def test_question_words_become_english_and_the_rest_is_kept():
 @given(st.text(alphabet="abcdefghiklmnopqrstuvxyàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ ?",
                max_size=60))
 def test_code_switching_never_fails_and_leaves_unknown_words(text):
-    known = {w for phrase in (*train_reader.ENGLISH_GLOSSARY, *train_reader.ENGLISH_GLOSSARY.values()) for w in phrase.split()}
+    known = {w for phrase in (*english_forms.ENGLISH_GLOSSARY, *english_forms.ENGLISH_GLOSSARY.values()) for w in phrase.split()}
 
     def unknown(words: str) -> list[str]:
         return [w for w in re.findall(r"\w+", words) if w.lower() not in known]
 
-    assert unknown(train_reader.code_switched(text)) == unknown(text)
+    assert unknown(english_forms.code_switched(text)) == unknown(text)
 
 
 def test_the_shares_of_each_form_follow_the_settings():
@@ -50,9 +51,44 @@ def test_the_shares_of_each_form_follow_the_settings():
     for _ in range(4000):
         text = train_reader.shown_question(question, rng, english_share=0.2)
         shown["folded" if not has_diacritics(text) and text == fold_accents(question) else
-              "english" if text == train_reader.code_switched(question) else "as written" if text == question else "other"] += 1
+              "english" if text == english_forms.code_switched(question) else "as written" if text == question else "other"] += 1
     assert shown["other"] == 0
     assert abs(shown["folded"] / 4000 - train_reader.NO_DIACRITICS_SHARE) < 0.03
     assert abs(shown["english"] / 4000 - 0.2) < 0.03
-    assert train_reader.code_switched(question) not in {train_reader.shown_question(question, rng, english_share=0.0)
+    assert english_forms.code_switched(question) not in {train_reader.shown_question(question, rng, english_share=0.0)
                                                         for _ in range(500)}
+
+
+def test_english_word_order_puts_the_question_word_first():
+    english = [english_forms.in_english(q) for q in QUESTIONS]
+    assert english[0].startswith("Who chaired") and english[5].startswith("Who chaired")
+    assert english[1].startswith("When") and english[2].startswith("How many") and english[3].startswith("Why")
+    for original, question in zip(QUESTIONS, english, strict=True):
+        assert question.endswith("?") and re.findall(r"\d+", question) == re.findall(r"\d+", original)
+        assert not re.search(r"(?<!\w)(ai|bao nhiêu|tại sao|vào ngày nào)(?!\w)", question, re.I), question
+
+
+def test_names_and_words_the_glossary_lacks_are_kept_whole():
+    # "Thành" (a name) is not "became"; "kháng sinh" is one word, not "kháng" + "sinh" (born)
+    assert "Nguyễn Văn Thành" in english_forms.in_english("Ông Nguyễn Văn Thành giữ chức vụ gì?")
+    assert "kháng sinh" in english_forms.in_english("Bệnh viện dùng kháng sinh nào?")
+    assert "COVID-19" in english_forms.in_english("COVID-19 xuất hiện ở đâu?")
+    assert english_forms.in_english("Việt Nam xuất khẩu bao nhiêu tấn gạo?").count("Vietnam") == 1
+
+
+@given(st.text(alphabet="abcdeghiklmnopqrstuvxyàáạâấầăắđèéêếềìíòóôốồơớờùúưứừýAĐHNT0123456789 ,?-", max_size=60))
+def test_the_english_form_never_fails_and_keeps_every_number(text):
+    english = english_forms.in_english(text)
+    assert sorted(re.findall(r"\d+", english)) == sorted(re.findall(r"\d+", text))
+
+
+def test_the_rendered_share_splits_the_english_questions():
+    rng = random.Random(11)
+    question = QUESTIONS[5]
+    forms = Counter()
+    for _ in range(3000):
+        text = train_reader.shown_question(question, rng, english_share=0.5, rendered_share=0.7)
+        forms["rendered" if text == english_forms.in_english(question) else
+              "glossed" if text == english_forms.code_switched(question) else "other"] += 1
+    english = forms["rendered"] + forms["glossed"]
+    assert abs(english / 3000 - 0.5) < 0.04 and abs(forms["rendered"] / english - 0.7) < 0.05
