@@ -29,6 +29,7 @@ and minus the 40 training articles held out for calibration; ``--write-roles`` t
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import os
@@ -165,11 +166,12 @@ def _write_questions(target: Path, questions: list[dict]) -> Path:
     return target
 
 
-def run(label: str, gold: Path, *, index: str, reader: str, rerank: bool, split: str | None, limit: int | None) -> dict:
+def run(label: str, gold: Path, *, index: str, reader: str, rerank: bool, split: str | None, limit: int | None,
+        out: Path = RESULTS) -> dict:
     started = time.perf_counter()
     report = evaluate(gold, index=index, split=split, limit=limit, reader=reader, rerank=rerank, show_progress=True,
                       log=lambda message: print(message, file=sys.stderr))
-    write_report(report, RESULTS / label)
+    write_report(report, out / label)
     overall = report.to_dict()["runs"][0]["overall"]
     results = report.runs[0].results
     overall["abstained_share"] = round(sum(r.abstained for r in results) / max(1, len(results)), 4)
@@ -194,6 +196,8 @@ def main() -> int:
     parser.add_argument("--reader", action="append", help="default: neural and rules")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a smoke run)")
     parser.add_argument("--set", action="append", choices=SETS, help="default: every set")
+    parser.add_argument("--out", type=Path, default=RESULTS,
+                        help="results folder (default bench/results/eval_reader); its table is written beside it as <folder>.md")
     parser.add_argument("--write-minus", action="store_true", help="write the gold-removed corpus and stop")
     parser.add_argument("--write-roles", action="store_true", help="write the who-questions corpus and stop")
     args = parser.parse_args()
@@ -204,38 +208,40 @@ def main() -> int:
     if args.write_roles:
         print(write_role_corpus())
         return 0
-    summary_file = RESULTS / "summary.json"
+    measure = functools.partial(run, out=args.out)
+    summary_file = args.out / "summary.json"
     summary = json.loads(summary_file.read_text(encoding="utf-8")) if summary_file.is_file() else {}
     chosen = set(args.set or SETS)
     for reader in args.reader or ["neural", "rules"]:
         if "dev+rerank" in chosen and reader == "neural":
-            summary[f"{reader}+rerank dev"] = run(f"{reader}+rerank/dev", GOLD, index="vinewsqa", reader=reader, rerank=True,
+            summary[f"{reader}+rerank dev"] = measure(f"{reader}+rerank/dev", GOLD, index="vinewsqa", reader=reader, rerank=True,
                                                  split="dev", limit=args.limit)
         # The other sets run the reader as ask() does by default (no reranking).
         if "dev" in chosen:
-            summary[f"{reader} dev"] = run(f"{reader}/dev", GOLD, index="vinewsqa", reader=reader, rerank=False, split="dev",
+            summary[f"{reader} dev"] = measure(f"{reader}/dev", GOLD, index="vinewsqa", reader=reader, rerank=False, split="dev",
                                            limit=args.limit)
         if "removed" in chosen:
-            summary[f"{reader} removed, must abstain"] = run(f"{reader}/removed-unanswerable", removed_questions(answerable=False, limit=args.limit),
+            summary[f"{reader} removed, must abstain"] = measure(f"{reader}/removed-unanswerable", removed_questions(answerable=False, limit=args.limit),
                                                            index="vinewsqa-minus", reader=reader, rerank=False, split=None, limit=None)
-            summary[f"{reader} removed, full index"] = run(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
+            summary[f"{reader} removed, full index"] = measure(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
                                                          index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
         if "no-diacritics" in chosen:
-            summary[f"{reader} dev, no diacritics"] = run(f"{reader}/dev-no-diacritics",
+            summary[f"{reader} dev, no diacritics"] = measure(f"{reader}/dev-no-diacritics",
                                                         shown_dev_questions("no-diacritics", limit=args.limit),
                                                         index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
         if "english" in chosen:
-            summary[f"{reader} dev, in English"] = run(f"{reader}/dev-english", shown_dev_questions("english", limit=args.limit),
+            summary[f"{reader} dev, in English"] = measure(f"{reader}/dev-english", shown_dev_questions("english", limit=args.limit),
                                                      index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
         if "gold" in chosen:
-            summary[f"{reader} gold test"] = run(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
+            summary[f"{reader} gold test"] = measure(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
                                                reader=reader, rerank=False, split="test", limit=None)
         if "roles" in chosen:
-            summary[f"{reader} who-questions"] = run(f"{reader}/roles", _write_questions(SCRATCH / "roles.jsonl", role_set()[1]),
+            summary[f"{reader} who-questions"] = measure(f"{reader}/roles", _write_questions(SCRATCH / "roles.jsonl", role_set()[1]),
                                                     index="dantri-roles", reader=reader, rerank=False, split=None, limit=args.limit)
-    summary_file.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
     text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
-    (RESULTS.parent / "eval_reader.md").write_text(text, encoding="utf-8")
+    args.out.mkdir(parents=True, exist_ok=True)
+    summary_file.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
+    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
     print(text)
     return 0
 

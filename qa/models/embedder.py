@@ -87,7 +87,7 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _model_location(name: str) -> tuple[str, str]:
+def model_location(name: str) -> tuple[str, str]:
     """The path or hub name to load, and its fingerprint."""
     if name == DEFAULT_MODEL:
         from qa.models.e5_rebuild import ensure_default_model
@@ -148,7 +148,7 @@ class SentenceTransformerEmbedder:
         show_progress: bool = False,
     ) -> None:
         self.model_name = resolve_model_name(model)
-        location, fingerprint = _model_location(self.model_name)
+        location, fingerprint = model_location(self.model_name)
         self.backend = resolve_backend(backend, local_model=fingerprint != "hub")
         self._batch_size = batch_size
         self._show_progress = show_progress

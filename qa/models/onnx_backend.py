@@ -149,15 +149,21 @@ def fuse_bert_graph(exported: Path, out: Path, *, heads: int, hidden: int) -> No
     fused.save_model_to_file(str(out))
 
 
-def quantize_int8(fp32: Path, out: Path) -> None:
-    """int8 weights, activations quantised per batch at run time: no calibration data needed."""
+def quantize_int8(fp32: Path, out: Path, *, seven_bit_weights: bool = False) -> None:
+    """int8 weights, activations quantised per batch at run time: no calibration data needed.
+
+    ``seven_bit_weights`` keeps weights within 7 bits. CPUs without VNNI (AVX2 alone, AVX-512
+    before Cascade Lake) multiply 8-bit activations by 8-bit weights with an instruction whose
+    16-bit pair sums saturate, so the same graph answers differently there; with 7-bit weights
+    the sums cannot saturate and every CPU computes the same thing.
+    """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with quiet_root_logger():  # it advises shape pre-processing; dynamic int8 needs none
         # Fused kernels are outside ONNX's type inference; their outputs are float tensors.
         quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+                         reduce_range=seven_bit_weights, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
 def _manifest(folder: Path, fingerprint: str, target: Path) -> dict[str, object]:

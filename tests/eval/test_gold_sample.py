@@ -1,7 +1,8 @@
 """The project's own gold questions over the sample corpus, through ``qa eval`` and the real model.
 
 The floors are the figures measured when each was introduced (rounded down); they may rise
-with better answers and are never lowered.
+with better answers. One was lowered, with its reason beside it: the neural reader's
+abstention recall, when reader stage 4 traded it for fewer wrong abstentions.
 """
 
 from __future__ import annotations
@@ -24,19 +25,23 @@ from calibrate import is_right  # noqa: E402  what "right" means for the trust l
 # fits on the "calibration" split and on ViNewsQA training questions). Measured when set, per
 # reader, on the default onnx-int8 backend; floors sit one or two questions below.
 FLOORS = {
-    # 36/60 answers hold a gold answer, 43/60 sentences, 55/60 first citations, 3 of 9
-    # unanswerable abstained, R@1 0.967, F1 0.609 (bench/eval_reader.py, reader stage 3).
-    "neural": {"contains": 0.56, "supported": 0.68, "cited": 0.88, "abstain_recall": 0.22, "recall.1": 0.94, "f1": 0.57},
+    # 39/60 answers hold a gold answer, 46/60 sentences, 55/60 first citations, 1 of 9
+    # unanswerable abstained, R@1 0.950, F1 0.673 (bench/eval_reader.py, reader stage 4 in fp32,
+    # bench/results/eval_reader-avx2). Stage 3 (int8) abstained on 3 of 9 (floor 0.22) and on 11
+    # of the 60 answerable questions, stage 4 on 4-5: the same calibration rule (at most 10 % of
+    # answerable calibration questions abstained) sits lower on stage 4's trade-off, so this
+    # floor holds the one abstention measured.
+    "neural": {"contains": 0.61, "supported": 0.73, "cited": 0.9, "abstain_recall": 0.11, "recall.1": 0.94, "f1": 0.63},
     # 41/60 answers hold a gold answer, 43/60 sentences, 55/60 first citations, 3 of 9
     # unanswerable abstained, R@1 0.967, F1 0.378.
     "rules": {"contains": 0.65, "supported": 0.68, "cited": 0.88, "abstain_recall": 0.22, "recall.1": 0.94, "f1": 0.35},
 }
 SPLIT = "test"
 # Answers of the default reader labelled "answered" on the test split, right as bench/calibrate.py's
-# ``is_right`` says (the label it was fitted for): 6 of 69 labelled so, all 6 right, when
-# measured (bench/trust_labels.py); the floors sit a question or two below (4 answered, 3 of 4).
-# The issue's bar is 90 %: 100 % on ViNewsQA dev (2.0 % of its questions labelled so).
-ANSWERED_AT_LEAST, ANSWERED_RIGHT_FLOOR = 4, 0.75
+# ``is_right`` says (the label it was fitted for): 17 of 69 labelled so, 16 of them right, when
+# measured (reader stage 4 in fp32); the floors sit a question or two below (15 answered, 13 of
+# 15 right). The issue's bar is 90 %: 91.5 % on ViNewsQA dev (bench/trust_labels.py, int8).
+ANSWERED_AT_LEAST, ANSWERED_RIGHT_FLOOR = 15, 0.86
 
 
 def _test_split():
