@@ -132,3 +132,24 @@ def test_bare_vietnamese_is_read_restored_english_with_article_words_and_marked_
     bare, english, marked = recording.asked
     assert bare.startswith("ai chủ trì hội nghị tổng kết")
     assert english == "Who chủ trì the meeting in May 2022?" and marked == "Ai chủ trì hội nghị tổng kết năm 2022?"
+
+
+@pytest.mark.slow
+def test_a_passage_reads_the_same_alone_and_beside_other_passages():
+    """A passage's reading must not depend on what is read beside it: with the int8 graph, whose
+    activations were quantised per run, an emoji that changed the third passage retrieved changed
+    the span found in the first."""
+    from qa.assistant import default_assistant
+    from qa.models.span_reader import SpanModel, SpanReaderSettings
+
+    question = "Ai chủ trì hội nghị tổng kết công tác năm 2022?"
+    retrieved = default_assistant(reader="neural").pipeline.retriever.search(question, k=4)
+    passages = [p.chunk.text for p in retrieved]
+    together = SpanModel.bundled().read(question, passages, settings=SpanReaderSettings())
+    alone_model = SpanModel.bundled()  # its own cache: nothing read together is reused
+    alone = [alone_model.read(question, [p], settings=SpanReaderSettings())[0] for p in passages]
+    for pair in zip(together, alone, strict=True):
+        assert pair[0].start == pair[1].start and pair[0].end == pair[1].end
+        assert pair[0].span_score == pytest.approx(pair[1].span_score, abs=1e-5)
+        assert pair[0].null_score == pytest.approx(pair[1].null_score, abs=1e-5)
+        assert pair[0].answerable == pytest.approx(pair[1].answerable, abs=1e-5)
