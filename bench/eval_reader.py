@@ -167,7 +167,7 @@ def _write_questions(target: Path, questions: list[dict]) -> Path:
 
 
 def run(label: str, gold: Path, *, index: str, reader: str, rerank: bool, split: str | None, limit: int | None,
-        out: Path = RESULTS) -> dict:
+        out: Path) -> dict:
     started = time.perf_counter()
     report = evaluate(gold, index=index, split=split, limit=limit, reader=reader, rerank=rerank, show_progress=True,
                       log=lambda message: print(message, file=sys.stderr))

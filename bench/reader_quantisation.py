@@ -29,7 +29,8 @@ from qa.assistant import default_assistant  # noqa: E402
 from qa.index.store import write_json  # noqa: E402
 from qa.models.e5_rebuild import ensure_default_model  # noqa: E402
 from qa.models.embedder import DEFAULT_MODEL, model_location  # noqa: E402
-from qa.models.onnx_backend import FP32_FILE, INT8_FILE, OnnxEncoder, ensure_onnx_model, quantize_int8  # noqa: E402
+from qa.models.onnx_backend import (  # noqa: E402
+    FP32_FILE, INT8_FILE, OnnxEncoder, cpu_session, ensure_onnx_model, quantize_int8)
 from qa.models.reader_inputs import ReaderTokenizer  # noqa: E402
 from qa.models.span_export import export_fused, weights_dir  # noqa: E402
 from qa.models.span_reader import SpanModel, SpanReaderSettings  # noqa: E402
@@ -44,11 +45,7 @@ class GraphNet:
     """An onnxruntime session called the way ``validate`` calls the torch reader."""
 
     def __init__(self, graph: Path) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = THREADS
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(graph, threads=THREADS)
 
     def eval(self) -> GraphNet:
         return self
@@ -92,8 +89,9 @@ def reader_rows(rows: list[dict], scratch: Path) -> list[dict]:
     return found
 
 
-def embedder_rows(rows: list[dict], scratch: Path) -> list[dict]:
-    """Cosine of each int8 form's vectors to fp32's, and dense article R@1 over the articles' passages."""
+def embedder_rows(rows: list[dict], scratch: Path) -> tuple[list[dict], int]:
+    """Cosine of each int8 form's vectors to fp32's, and dense article R@1 over the articles'
+    passages; and how many passages those are."""
     folder = ensure_default_model()
     shipped = ensure_onnx_model(folder, model_location(DEFAULT_MODEL)[1], quantized=True)
     seven_bit = scratch / "embedder-int8-7.onnx"
@@ -116,7 +114,7 @@ def embedder_rows(rows: list[dict], scratch: Path) -> list[dict]:
                       "passage_cosine_min": round(float((passages * reference_passages).sum(1).min()), 4),
                       "query_cosine_min": round(float((queries * reference_queries).sum(1).min()), 4)})
         print(found[-1], flush=True)
-    return found
+    return found, len(chunks)
 
 
 def markdown(report: dict) -> str:
@@ -138,9 +136,8 @@ def main() -> None:
     rows = load_questions()[1]
     with tempfile.TemporaryDirectory(prefix="reader-quantisation-") as scratch:
         reader = reader_rows(rows, Path(scratch))
-        embedder = embedder_rows(rows, Path(scratch))
-    report = {"cpu": cpu_flags(), "threads": THREADS, "questions": len(rows),
-              "passages": sum(len(word_chunks(c)) for c in {row["context"] for row in rows}),
+        embedder, passages = embedder_rows(rows, Path(scratch))
+    report = {"cpu": cpu_flags(), "threads": THREADS, "questions": len(rows), "passages": passages,
               "reader": reader, "embedder": embedder}
     write_json(RESULTS / "reader_quantisation.json", report)
     (RESULTS / "reader_quantisation.md").write_text(markdown(report), encoding="utf-8")

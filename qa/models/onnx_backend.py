@@ -176,6 +176,19 @@ def _manifest(folder: Path, fingerprint: str, target: Path) -> dict[str, object]
             "files": sorted(p.name for p in target.glob("*.onnx"))}
 
 
+def cpu_session(graph: Path, *, threads: int | None = None):
+    """An onnxruntime CPU session for one of the project's graphs (the embedder's, the reader's)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle threads must not spin after a run: FAISS and BM25 need the cores next (spinning
+    # doubled FAISS time inside ask() on 2 cores).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxEncoder:
     """Texts to unit vectors through an onnxruntime session, batched by length like s-t."""
 
@@ -184,13 +197,7 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         self.config = read_sentence_config(folder)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle threads must not spin after a run: FAISS and BM25 need the cores next (spinning
-        # doubled FAISS time inside ask() on 2 cores).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(graph, threads=threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(self.config.transformer_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.config.max_tokens)

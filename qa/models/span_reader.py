@@ -11,7 +11,6 @@ passage is read once per question.
 
 from __future__ import annotations
 
-import os
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -75,12 +74,9 @@ class SpanModel:
     """The reader graph and its tokenizer; thread-safe, one run at a time."""
 
     def __init__(self, graph: Path, tokenizer: ReaderTokenizer, *, threads: int | None = None, cache_size: int = 1024) -> None:
-        import onnxruntime as ort
+        from qa.models.onnx_backend import cpu_session
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(graph, threads=threads)
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], PassageReading] = OrderedDict()
