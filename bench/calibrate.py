@@ -17,9 +17,12 @@ features to a probability.
 
 Questions (never ViNewsQA ``dev``, never the gold set's ``test`` split):
 - the ViNewsQA ``train_subset2000`` questions of the 40 articles held out of reader training,
-  asked of the 900-article index (answerable) and of an index without their articles
-  (unanswerable: the gold-removed setting of bench/eval_reader.py), each as written,
-  in English (bench/english_forms.py, English word order) and without diacritics;
+  asked of the 900-article index (answerable), of an index without their articles
+  (unanswerable: the gold-removed setting of bench/eval_reader.py) and of an index where their
+  articles are present without the sentences that held the answers (unanswerable: the
+  answer-cut setting; without it the models learnt "the article is missing" and not "the
+  article does not say"), each as written, in English (bench/english_forms.py, English word
+  order) and without diacritics;
 - the ``calibration`` split of the project's gold set, on the sample corpus.
 
     .venv/bin/python bench/calibrate.py --reader neural
@@ -193,21 +196,26 @@ def calibration_sets(reader: str) -> list[tuple[str, Pipeline, list[tuple[str, t
     without diacritics, the ways users type: fitted on Vietnamese alone, the models kept answering
     English questions whose articles had been removed (bench/eval_reader.py, who-questions)."""
     from english_forms import in_english
+    from eval_reader import cut_articles, still_answered
     from train_reader import load_questions
 
     from qa.ingest.text import fold_accents
 
     _, held_out = load_questions()
     news = [(r["question"], tuple(r["answers"])) for r in held_out]
+    cut = cut_articles()
+    unsaid = [r["question"] for r in held_out if not still_answered(r, cut)]
     gold = [g for g in load_gold() if g.split == "calibration"]
     options = {"reader": reader, "calibration": unfitted(reader)}
     sample = open_or_build_sample(make_embedder(), show_progress=False, **options).pipeline
     full, minus = Assistant.open("vinewsqa", **options).pipeline, Assistant.open("vinewsqa-minus", **options).pipeline
+    cut_index = Assistant.open("vinewsqa-cut", **options).pipeline
     sets = []
     for form, shown in (("", str), (", in English", in_english), (", without diacritics", fold_accents)):
         asked = [(shown(q), answers) for q, answers in news]
         sets += [(f"vinewsqa held-out train{form}, own article present", full, asked, True),
-                 (f"vinewsqa held-out train{form}, own article removed", minus, [(q, ()) for q, _ in asked], False)]
+                 (f"vinewsqa held-out train{form}, own article removed", minus, [(q, ()) for q, _ in asked], False),
+                 (f"vinewsqa held-out train{form}, answer sentences cut", cut_index, [(shown(q), ()) for q in unsaid], False)]
     return [
         *sets,
         ("gold set, calibration split (answerable)", sample, [(g.question, tuple(g.answers)) for g in gold if g.answerable], True),

@@ -6,6 +6,9 @@
 2. Gold-removed abstention: the dev questions of half of the dev articles asked of an index
    without those articles (must abstain), and the same questions of the full index (must
    answer). Abstention precision / recall, answerable questions wrongly abstained.
+   Answer-cut abstention (``cut``): the same questions asked of an index where their articles
+   are present but every sentence holding an answer of theirs was taken out: the article is
+   about the event, it does not say what was asked (the hardest "not in the articles" case).
 3. The English questions of the project's gold set (``test`` split): short answer right.
 4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
    users type), and put in English (bench/english_forms.py), over the same index.
@@ -19,9 +22,11 @@
 Indexes (built once, reused; generated content under embeddings/):
     qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
     qa index build embeddings/bench-data/vinewsqa-minus.jsonl.gz --name vinewsqa-minus
+    qa index build embeddings/bench-data/vinewsqa-cut.jsonl.gz --name vinewsqa-cut
     qa index build embeddings/bench-data/dantri-roles.jsonl.gz --name dantri-roles
 (``--write-minus`` writes the second corpus: the 900 articles minus half of the dev articles
-and minus the 40 training articles held out for calibration; ``--write-roles`` the third.)
+and minus the 40 training articles held out for calibration; ``--write-cut`` the third: the
+900 articles with those articles' answer sentences taken out; ``--write-roles`` the fourth.)
 
     .venv/bin/python bench/eval_reader.py [--limit N] [--reader neural --reader rules] [--set gold ...]
 """
@@ -48,7 +53,7 @@ SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "no-diacritics", "english", "gold", "roles")
+SETS = ("dev+rerank", "dev", "removed", "cut", "no-diacritics", "english", "gold", "roles")
 ROLE_DISTRACTORS = 400
 
 
@@ -74,6 +79,54 @@ def write_minus_corpus() -> Path:
             if article["id"] not in removed | held_out:
                 out.write(json.dumps(article, ensure_ascii=False) + "\n")
     return target
+
+
+def _without_answer_sentences(text: str, answers: list[tuple[int, int]]) -> str:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from train_reader import sentences_without
+
+    return " ".join(text[a:b] for a, b in sentences_without(text, answers))
+
+
+def cut_articles() -> dict[str, str]:
+    """The removed dev articles and the calibration articles, each without every sentence that
+    holds a gold answer of any of its questions."""
+    removed, held_out = removed_articles()
+    answers: dict[str, list[tuple[int, int]]] = {}
+    for r in _rows(GOLD):
+        if r["context_id"] in removed | held_out:
+            spans = [(s, s + len(a)) for a, s in zip(r["answers"], r["answer_starts"], strict=True)]
+            answers.setdefault(r["context_id"], []).extend(spans)
+    articles = {a["id"]: a["text"] for a in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz")}
+    return {a: _without_answer_sentences(articles[a], spans) for a, spans in answers.items()}
+
+
+def still_answered(question: dict, cut: dict[str, str]) -> bool:
+    """A gold answer is still written in the cut article (said twice): whether it answers is unclear."""
+    text = cut[question["context_id"]].lower()
+    return any(answer.lower() in text for answer in question["answers"])
+
+
+def write_cut_corpus() -> Path:
+    cut = cut_articles()
+    target = SCRATCH / "vinewsqa-cut.jsonl.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(target, "wt", encoding="utf-8") as out:
+        for article in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz"):
+            text = cut.get(article["id"], article["text"])
+            if text:  # an article made only of answer sentences is left out, as in the removed setting
+                out.write(json.dumps({**article, "text": text}, ensure_ascii=False) + "\n")
+    return target
+
+
+def cut_questions(*, limit: int | None) -> Path:
+    """The removed dev articles' questions whose answers the cut articles no longer hold, as unanswerable."""
+    removed, _ = removed_articles()
+    cut = cut_articles()
+    chosen = [r for r in _rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed and not still_answered(r, cut)]
+    return _write_questions(SCRATCH / "cut-unanswerable.jsonl",
+                            [{"id": r["id"], "question": r["question"], "answers": [], "doc_id": r["context_id"]}
+                             for r in chosen[:limit]])
 
 
 def removed_questions(*, answerable: bool, limit: int | None) -> Path:
@@ -179,6 +232,27 @@ def run(label: str, gold: Path, *, index: str, reader: str, rerank: bool, split:
     return overall
 
 
+def _confidences(folder: Path) -> list[float] | None:
+    path = folder / "questions.jsonl"
+    if not path.is_file():
+        return None
+    return [json.loads(line)["confidence"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def separation(out: Path, reader: str) -> dict[str, float]:
+    """How well the confidence ranks the answerable removed-article questions (full index) above
+    the ones that must abstain: the chance that an answerable one scores higher (ROC AUC). Unlike
+    abstention recall it does not depend on where the threshold sits."""
+    answerable = _confidences(out / reader / "removed-answerable")
+    found = {}
+    for name in ("removed-unanswerable", "cut-unanswerable"):
+        unanswerable = _confidences(out / reader / name)
+        if answerable and unanswerable:
+            higher = sum((a > u) + 0.5 * (a == u) for a in answerable for u in unanswerable)
+            found[f"{reader} {name}"] = round(higher / (len(answerable) * len(unanswerable)), 3)
+    return found
+
+
 def table(summary: dict[str, dict]) -> str:
     """The README's table, one row per run."""
     pct = lambda v: "–" if v is None else f"{100 * v:.1f}"  # noqa: E731
@@ -199,11 +273,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS,
                         help="results folder (default bench/results/eval_reader); its table is written beside it as <folder>.md")
     parser.add_argument("--write-minus", action="store_true", help="write the gold-removed corpus and stop")
+    parser.add_argument("--write-cut", action="store_true", help="write the answer-cut corpus and stop")
     parser.add_argument("--write-roles", action="store_true", help="write the who-questions corpus and stop")
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.write_minus:
         print(write_minus_corpus())
+        return 0
+    if args.write_cut:
+        print(write_cut_corpus())
         return 0
     if args.write_roles:
         print(write_role_corpus())
@@ -225,6 +303,9 @@ def main() -> int:
                                                            index="vinewsqa-minus", reader=reader, rerank=False, split=None, limit=None)
             summary[f"{reader} removed, full index"] = measure(f"{reader}/removed-answerable", removed_questions(answerable=True, limit=args.limit),
                                                          index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
+        if "cut" in chosen:
+            summary[f"{reader} answer cut, must abstain"] = measure(f"{reader}/cut-unanswerable", cut_questions(limit=args.limit),
+                                                              index="vinewsqa-cut", reader=reader, rerank=False, split=None, limit=None)
         if "no-diacritics" in chosen:
             summary[f"{reader} dev, no diacritics"] = measure(f"{reader}/dev-no-diacritics",
                                                         shown_dev_questions("no-diacritics", limit=args.limit),
@@ -239,6 +320,10 @@ def main() -> int:
             summary[f"{reader} who-questions"] = measure(f"{reader}/roles", _write_questions(SCRATCH / "roles.jsonl", role_set()[1]),
                                                     index="dantri-roles", reader=reader, rerank=False, split=None, limit=args.limit)
     text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
+    ranked = {k: v for reader in args.reader or ["neural", "rules"] for k, v in separation(args.out, reader).items()}
+    if ranked:
+        text += ("\nConfidence of the answerable removed-article questions (full index) above the unanswerable ones "
+                 "(ROC AUC): " + ", ".join(f"{k} {v:.3f}" for k, v in ranked.items()) + "\n")
     args.out.mkdir(parents=True, exist_ok=True)
     summary_file.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
     args.out.with_suffix(".md").write_text(text, encoding="utf-8")

@@ -33,6 +33,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,7 +121,34 @@ def bm25_negatives(rows: list[dict], rng: random.Random) -> list[Example]:
     return found
 
 
-def training_examples(rows: list[dict], rng: random.Random) -> list[Example]:
+def sentences_without(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentences of ``text`` that no span touches."""
+    from qa.ingest.text import sentence_spans
+
+    return [(a, b) for a, b in sentence_spans(text) if not any(a < e and s < b for s, e in spans)]
+
+
+def cut_passage(row: dict, spans: tuple[tuple[int, int], ...]) -> str | None:
+    """The passage that held the answer, with every sentence holding it taken out: the article
+    still speaks of the event and does not say what was asked. None when an answer is still
+    written in it (said twice) or nothing is left."""
+    context = row["context"]
+    kept = sentences_without(context, spans)
+    before = sum(b - a + 1 for a, b in kept if b <= spans[0][0])  # where the answer was, in the joined text
+    text = " ".join(context[a:b] for a, b in kept)
+    pieces = word_chunks(text)
+    if not pieces:
+        return None
+    a, b = next(((a, b) for a, b in pieces if b >= before), pieces[-1])
+    passage = text[a:b].strip()
+    said = any(answer and answer.lower() in passage.lower() for answer in row["answers"])
+    return None if said or not passage else passage
+
+
+def training_examples(rows: list[dict], rng: random.Random, *, cut_share: float = 0.0) -> list[Example]:
+    """Each question's window, and its "no answer here" windows: another passage of its news
+    article, and (``cut_share`` of answerable questions) its own passage with the answer's
+    sentences cut out."""
     examples = []
     for row in rows:
         spans = answer_spans(row)
@@ -130,6 +158,8 @@ def training_examples(rows: list[dict], rng: random.Random) -> list[Example]:
             if away:
                 a, b = rng.choice(away)
                 examples.append(Example(row["question"], row["context"][a:b], (), "train_subset2000/article"))
+        if spans and cut_share and rng.random() < cut_share and (passage := cut_passage(row, spans)):
+            examples.append(Example(row["question"], passage, (), f"{row['split']}/cut"))
     return examples + bm25_negatives(rows, rng)
 
 
@@ -300,7 +330,7 @@ def export(out: Path, target: Path, names: list[str], *, validation: dict) -> No
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
                 **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "rendered_english_share",
-                                           "role_repeats", "code_commit") if k in meta},
+                                           "role_repeats", "cut_share", "code_commit") if k in meta},
                 "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
@@ -331,6 +361,8 @@ def main() -> None:
                         help="of those, the share put in English word order (the rest glossed word by word)")
     parser.add_argument("--role-repeats", type=int, default=0,
                         help="add the who-questions written from VNTC's training articles, this many times")
+    parser.add_argument("--cut-share", type=float, default=0.0,
+                        help="share of answerable questions also shown their own passage with the answer's sentences cut out, as unanswerable")
     parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -357,7 +389,7 @@ def main() -> None:
         written = role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=ROLE_QUESTION_LIMIT, seed=SEED,
                                  part="training")
         train_rows += written * args.role_repeats
-    examples = training_examples(train_rows, rng)
+    examples = training_examples(train_rows, rng, cut_share=args.cut_share)
     if args.smoke:
         examples = rng.sample(examples, args.smoke)
     tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -380,7 +412,7 @@ def main() -> None:
             "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows),
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
             "english_share": args.english_share, "rendered_english_share": args.rendered_english_share,
-            "role_repeats": args.role_repeats, "code_commit": _code_commit(), **earlier}
+            "role_repeats": args.role_repeats, "cut_share": args.cut_share, "code_commit": _code_commit(), **earlier}
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
     began = time.perf_counter()

@@ -71,6 +71,15 @@ def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
     return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
 
 
+def sentence_coverage(question: Question, sentence: str, lexical: LexicalIndex) -> float:
+    """How much of the question the sentence says; 0 for English, whose words the articles never
+    hold. A span in a sentence that says little of the question is the mark of an article that is
+    about the event but does not say what was asked of it."""
+    if question.language == "en":
+        return 0.0
+    return _coverage(_question_terms(question, lexical), _sentence_tokens(sentence, question))
+
+
 def _typed_spans(question: Question, sentence: str, passage: Passage) -> list[Span]:
     kind = question.kind
     if kind == "who":

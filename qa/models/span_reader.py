@@ -23,7 +23,7 @@ import numpy as np
 from qa.answer.diacritics import restore_diacritics
 from qa.answer.question import Question, in_vietnamese_terms
 from qa.answer.reading import Candidate
-from qa.answer.rules import RuleSettings, question_features
+from qa.answer.rules import RuleSettings, question_features, sentence_coverage
 from qa.answer.spans import Span, dates
 from qa.index.corpus_index import CorpusIndex
 from qa.index.retrieve import Passage
@@ -171,7 +171,7 @@ class SpanReader:
     name = "neural"
     feature_names = ("margin", "answerable", "null_score", "span_score", "passage_score", "passage_rank",
                      "passage_similarity", "span_chars", "english", "no_diacritics", "missing_share", "rarest_missing",
-                     "number_missing")
+                     "number_missing", "sentence_coverage")
 
     def __init__(self, index: CorpusIndex, *, model: SpanModel | None = None, settings: SpanReaderSettings = SpanReaderSettings()) -> None:
         self.index = index
@@ -216,10 +216,17 @@ class SpanReader:
             found = dates(sentence[start - s_start : end - s_start], article.date)
             resolved = found[0].resolved if found else None
         span = Span(start - s_start, end - s_start, question.kind, resolved) if end > start else None
-        features = {**shared, "margin": reading.margin, "answerable": reading.answerable, "null_score": reading.null_score,
-                    "span_score": reading.span_score, "passage_score": passage.score, "passage_rank": float(rank),
-                    "span_chars": float(min(end - start, 200)) / 100}
+        features = {**shared, **self._features(question, rank, passage, reading, sentence, span)}
         return Candidate(passage, s_start, s_end, span, 1.0 / (1.0 + np.exp(-reading.margin)), features)
+
+    def _features(self, question: Question, rank: int, passage: Passage, reading: PassageReading, sentence: str,
+                  span: Span | None) -> dict[str, float]:
+        """The reader's scores, and what the span's sentence says of the question: an article about
+        the event that does not say what was asked still gets a span from the reader."""
+        return {"margin": reading.margin, "answerable": reading.answerable, "null_score": reading.null_score,
+                "span_score": reading.span_score, "passage_score": passage.score, "passage_rank": float(rank),
+                "span_chars": float(min(span.end - span.start, 200)) / 100 if span else 0.0,
+                "sentence_coverage": sentence_coverage(question, sentence, self.index.lexical)}
 
     def _sentence_around(self, passage: Passage, start: int, end: int) -> tuple[int, int]:
         """The stored sentences of the passage that the span touches, joined."""

@@ -38,10 +38,12 @@ FLOORS = {
 }
 SPLIT = "test"
 # Answers of the default reader labelled "answered" on the test split, right as bench/calibrate.py's
-# ``is_right`` says (the label it was fitted for): 17 of 69 labelled so, 16 of them right, when
-# measured (reader stage 4 in fp32); the floors sit a question or two below (15 answered, 13 of
-# 15 right). The bar is 90 %: 91.5 % on ViNewsQA dev (bench/trust_labels.py, int8).
-ANSWERED_AT_LEAST, ANSWERED_RIGHT_FLOOR = 15, 0.86
+# ``is_right`` says (the label it was fitted for): 17 of 69 labelled so, 16 of them right, with the
+# calibration fitted on the int8 reader's scores; 13 of 69, all right, with the calibration refitted
+# for the fp32 reader and the answer-cut questions (bench/results/eval_reader-avx2); the floors sit a
+# question below (12 answered, 86 % right). The bar is 90 %: 91.5 % on ViNewsQA dev
+# (bench/trust_labels.py, int8, before the refit).
+ANSWERED_AT_LEAST, ANSWERED_RIGHT_FLOOR = 12, 0.86
 
 
 def _test_split():

@@ -92,3 +92,36 @@ def test_the_rendered_share_splits_the_english_questions():
               "glossed" if text == english_forms.code_switched(question) else "other"] += 1
     english = forms["rendered"] + forms["glossed"]
     assert abs(english / 3000 - 0.5) < 0.04 and abs(forms["rendered"] / english - 0.7) < 0.05
+
+
+ARTICLE = ("Chiều 6.5, Cục Truyền thông CAND tổ chức cuộc gặp mặt với 8 cơ quan báo chí. Trung tướng Mai Văn Hà "
+           "chủ trì buổi gặp mặt. Các đại biểu đánh giá cao hợp tác truyền thông. Năm 2023, hai bên sẽ tiếp tục phối hợp.")
+
+
+def _row(answer: str, *, at: int | None = None) -> dict:
+    start = ARTICLE.index(answer) if at is None else at
+    return {"question": "Ai chủ trì buổi gặp mặt?", "context": ARTICLE, "answers": [answer], "answer_starts": [start],
+            "split": "train_subset2000", "context_id": "a"}
+
+
+def test_a_cut_passage_keeps_the_article_around_the_answer_but_not_its_sentence():
+    row = _row("Mai Văn Hà")
+    passage = train_reader.cut_passage(row, train_reader.answer_spans(row))
+    assert "Mai Văn Hà" not in passage and "chủ trì" not in passage
+    assert "cuộc gặp mặt với 8 cơ quan báo chí" in passage and "hợp tác truyền thông" in passage
+
+
+def test_no_cut_passage_when_the_answer_is_also_written_elsewhere():
+    row = _row("Cục Truyền thông CAND")
+    twice = {**row, "context": ARTICLE + " Cục Truyền thông CAND cảm ơn các cơ quan báo chí."}
+    assert train_reader.cut_passage(twice, train_reader.answer_spans(twice)) is None
+
+
+def test_cut_negatives_are_unanswerable_windows_added_beside_the_question_and_none_by_default():
+    rows = [_row("Mai Văn Hà"), _row("8 cơ quan báo chí")]
+    plain = train_reader.training_examples(rows, random.Random(3))
+    with_cuts = train_reader.training_examples(rows, random.Random(3), cut_share=1.0)
+    cuts = [e for e in with_cuts if e.source.endswith("/cut")]
+    assert not [e for e in plain if e.source.endswith("/cut")]
+    assert len(cuts) == 2 and all(e.answers == () for e in cuts)
+    assert all(answer not in e.context for e, answer in zip(cuts, ("Mai Văn Hà", "8 cơ quan báo chí"), strict=True))
