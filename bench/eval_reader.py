@@ -81,24 +81,19 @@ def write_minus_corpus() -> Path:
     return target
 
 
-def _without_answer_sentences(text: str, answers: list[tuple[int, int]]) -> str:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from train_reader import sentences_without
-
-    return " ".join(text[a:b] for a, b in sentences_without(text, answers))
-
-
 def cut_articles() -> dict[str, str]:
     """The removed dev articles and the calibration articles, each without every sentence that
     holds a gold answer of any of its questions."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from train_reader import answer_spans, sentences_without
+
     removed, held_out = removed_articles()
     answers: dict[str, list[tuple[int, int]]] = {}
     for r in _rows(GOLD):
         if r["context_id"] in removed | held_out:
-            spans = [(s, s + len(a)) for a, s in zip(r["answers"], r["answer_starts"], strict=True)]
-            answers.setdefault(r["context_id"], []).extend(spans)
+            answers.setdefault(r["context_id"], []).extend(answer_spans(r))
     articles = {a["id"]: a["text"] for a in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz")}
-    return {a: _without_answer_sentences(articles[a], spans) for a, spans in answers.items()}
+    return {a: " ".join(articles[a][s:e] for s, e in sentences_without(articles[a], spans)) for a, spans in answers.items()}
 
 
 def still_answered(question: dict, cut: dict[str, str]) -> bool:

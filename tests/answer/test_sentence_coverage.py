@@ -46,4 +46,3 @@ def test_an_english_question_scores_nothing_as_its_words_never_occur_in_the_arti
     question = analyse("Who chaired the meeting with the press agencies outside the police?")
     assert question.language == "en"
     assert sentence_coverage(question, SAYS_IT, lexical) == 0.0
-

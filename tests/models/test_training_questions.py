@@ -98,9 +98,8 @@ ARTICLE = ("Chiều 6.5, Cục Truyền thông CAND tổ chức cuộc gặp m�
            "chủ trì buổi gặp mặt. Các đại biểu đánh giá cao hợp tác truyền thông. Năm 2023, hai bên sẽ tiếp tục phối hợp.")
 
 
-def _row(answer: str, *, at: int | None = None) -> dict:
-    start = ARTICLE.index(answer) if at is None else at
-    return {"question": "Ai chủ trì buổi gặp mặt?", "context": ARTICLE, "answers": [answer], "answer_starts": [start],
+def _row(answer: str) -> dict:
+    return {"question": "Ai chủ trì buổi gặp mặt?", "context": ARTICLE, "answers": [answer], "answer_starts": [ARTICLE.index(answer)],
             "split": "train_subset2000", "context_id": "a"}
 
 
