@@ -271,6 +271,32 @@ def load_checkpoint(out: Path, net, optimizer, names: list[str]) -> int:
     return int(meta["step"])
 
 
+# The settings a resumed run must share with the run it continues: the learning-rate schedule
+# is rebuilt from them, so a resume under other ones silently trains under another schedule.
+RUN_SETTINGS = ("epochs", "batch_size", "learning_rate", "train_examples", "first_epoch", "news_repeats",
+                "english_share", "rendered_english_share", "role_repeats", "cut_share")
+
+
+def changed_settings(stored: dict, current: dict) -> dict[str, list]:
+    """The run settings in which a resume differs from its checkpoint, as {name: [was, now]}."""
+    return {k: [stored[k], current[k]] for k in RUN_SETTINGS if k in stored and stored[k] != current[k]}
+
+
+def resume_record(out: Path, step: int, meta: dict, *, allow_changes: bool) -> list[dict]:
+    """The checkpoint's record of resumes that changed the run's settings, with this one added if
+    it does; a change not allowed stops the run with one line naming the checkpoint and setting."""
+    if not step:
+        return []
+    stored = json.loads((out / "checkpoint.json").read_text())
+    record = stored.get("changed_on_resume", [])
+    changes = changed_settings(stored, meta)
+    if changes and not allow_changes:
+        said = ", ".join(f"{k} was {was}, now {now}" for k, (was, now) in changes.items())
+        raise SystemExit(f"{out / 'checkpoint.json'}: the resume changes the run's settings ({said}); "
+                         "rerun with the checkpoint's settings, or pass --allow-changed-resume to record the change")
+    return record + ([{"step": step, **changes}] if changes else [])
+
+
 def warm_start(source: Path, net, names: list[str]) -> dict:
     """The trained parameters of ``source`` and the record of how they were trained. ``source``
     is a run's checkpoint folder or shipped weights (qa/weights/reader), so a later session
@@ -330,7 +356,7 @@ def export(out: Path, target: Path, names: list[str], *, validation: dict) -> No
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
                 **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "rendered_english_share",
-                                           "role_repeats", "cut_share", "code_commit") if k in meta},
+                                           "role_repeats", "cut_share", "changed_on_resume", "code_commit") if k in meta},
                 "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
@@ -363,6 +389,8 @@ def main() -> None:
                         help="add the who-questions written from VNTC's training articles, this many times")
     parser.add_argument("--cut-share", type=float, default=0.0,
                         help="share of answerable questions also shown their own passage with the answer's sentences cut out, as unanswerable")
+    parser.add_argument("--allow-changed-resume", action="store_true",
+                        help="resume although the run's settings changed (recorded in the checkpoint and manifest)")
     parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -413,6 +441,7 @@ def main() -> None:
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
             "english_share": args.english_share, "rendered_english_share": args.rendered_english_share,
             "role_repeats": args.role_repeats, "cut_share": args.cut_share, "code_commit": _code_commit(), **earlier}
+    meta["changed_on_resume"] = resume_record(args.out, step, meta, allow_changes=args.allow_changed_resume)
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
     began = time.perf_counter()

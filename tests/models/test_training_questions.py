@@ -1,13 +1,16 @@
 """How the reader's training shows questions: as written, without diacritics, or in English
-(bench/train_reader.py, bench/english_forms.py), so that the trained reader meets the ways users type."""
+(bench/train_reader.py, bench/english_forms.py), so that the trained reader meets the ways users type;
+and how a resumed run is held to the settings it began with."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import sys
 from collections import Counter
 
+import pytest
 from hypothesis import given, strategies as st
 
 from qa.ingest.text import fold_accents, has_diacritics
@@ -124,3 +127,19 @@ def test_cut_negatives_are_unanswerable_windows_added_beside_the_question_and_no
     assert not [e for e in plain if e.source.endswith("/cut")]
     assert len(cuts) == 2 and all(e.answers == () for e in cuts)
     assert all(answer not in e.context for e, answer in zip(cuts, ("Mai Văn Hà", "8 cơ quan báo chí"), strict=True))
+
+
+def _run_settings(**changed) -> dict:
+    settings = {"epochs": 0.7, "batch_size": 16, "learning_rate": 2e-5, "train_examples": 22055, "first_epoch": 6,
+                "news_repeats": 2, "english_share": 0.3, "rendered_english_share": 0.7, "role_repeats": 2, "cut_share": 0.3}
+    return {**settings, **changed}
+
+
+def test_a_resume_that_changes_the_schedule_is_refused_naming_the_checkpoint_or_recorded_when_allowed(tmp_path):
+    (tmp_path / "checkpoint.json").write_text(json.dumps({**_run_settings(), "step": 100}))
+    assert train_reader.resume_record(tmp_path, 0, _run_settings(epochs=0.45), allow_changes=False) == []
+    assert train_reader.resume_record(tmp_path, 100, _run_settings(), allow_changes=False) == []
+    with pytest.raises(SystemExit, match=r"checkpoint\.json: .*epochs was 0\.7, now 0\.45"):
+        train_reader.resume_record(tmp_path, 100, _run_settings(epochs=0.45), allow_changes=False)
+    recorded = train_reader.resume_record(tmp_path, 100, _run_settings(epochs=0.45), allow_changes=True)
+    assert recorded == [{"step": 100, "epochs": [0.7, 0.45]}]
