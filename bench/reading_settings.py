@@ -42,7 +42,7 @@ from qa.models.span_reader import SpanReaderSettings, trimmed  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PASSAGES = 5
 WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
-RANK_PRIORS = (0.0, 0.5, 1.0, 2.0, 4.0)
+RANK_PRIORS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 MIN_GAIN = 0.01
 
 
@@ -101,7 +101,7 @@ def main() -> int:
     report = {
         "questions": len(rows),
         "own_article_among_first": {n: round(float(np.mean([r.own[:n].any() for r in found])), 4) for n in range(1, MAX_PASSAGES + 1)},
-        "answer_choice_f1": grid_summary(choice, ("passages", "rank_prior"), (settings.passages, 0.0)),
+        "answer_choice_f1": grid_summary(choice, ("passages", "rank_prior"), (settings.passages, settings.rank_prior)),
         "reranked_r1": grid_summary(rerank, ("answerable_weight", "margin_weight"), (0.0, 0.0)),
     }
     write_json(ROOT / "bench" / "results" / "reading_settings.json", report)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answer.question_dates import AskedTime, asked_times
-from qa.ingest.text import fold_accents, has_diacritics, nfc
+from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_tokens, nfc
 
 # Order matters: "ngày bao nhiêu" is a when-question before it is a how-many one, and
 # "những ai" a list of people before a single person.
@@ -88,6 +88,11 @@ class Question:
     unit: str | None  # the noun counted in a how-many question ("cơ quan")
     titles: tuple[str, ...] = ()  # Vietnamese titles an English question names ("cục trưởng")
     times: tuple[AskedTime, ...] = ()  # "tháng 5", "năm 2022": articles of these dates answer first
+
+    def keys(self, text: str) -> list[str]:
+        """The words of a text as this question's words match them: in one tone-mark convention,
+        or folded when the question was typed without diacritics."""
+        return match_tokens(text) if self.diacritics else folded_tokens(text)
 
 
 def _matchable(text: str, *, diacritics: bool) -> str:

@@ -22,7 +22,7 @@ from qa.answer.spans import Span, counts, dates, enumeration, people, places, po
 from qa.index.corpus_index import CorpusIndex, passage_text
 from qa.index.lexical import LexicalIndex, query_tokens
 from qa.index.retrieve import Passage
-from qa.ingest.text import fold_accents, folded_tokens, match_tokens, nfc
+from qa.ingest.text import fold_accents, match_tokens, nfc
 from qa.models.embedder import Embedder
 
 TYPED_KINDS = ("who", "position", "when", "where", "how_many", "list")
@@ -61,7 +61,7 @@ def _question_terms(question: Question, lexical: LexicalIndex, *, known_only: bo
 
 
 def _sentence_tokens(text: str, question: Question) -> set[str]:
-    tokens = match_tokens(text) if question.diacritics else folded_tokens(text)
+    tokens = question.keys(text)
     return {*tokens, *(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))}
 
 
@@ -100,11 +100,11 @@ def _typed_spans(question: Question, sentence: str, passage: Passage) -> list[Sp
 
 def _new_to_the_question(spans: list[Span], sentence: str, question: Question) -> list[Span]:
     """Spans that add something: "Ngày 28/12" cannot answer a question that already says 28/12."""
-    asked = set(match_tokens(question.text) if question.diacritics else folded_tokens(question.text))
+    asked = set(question.keys(question.text))
     keep = []
     for span in spans:
         text = sentence[span.start : span.end]
-        tokens = match_tokens(text) if question.diacritics else folded_tokens(text)
+        tokens = question.keys(text)
         if not set(tokens) <= asked:
             keep.append(span)
     return keep
@@ -148,7 +148,7 @@ def _best_described(question: Question, sentence: str, spans: list[Span]) -> Spa
 
     def overlap(span: Span) -> int:
         text = sentence[span.start : span.end]
-        return len(asked & set(match_tokens(text) if question.diacritics else folded_tokens(text)))
+        return len(asked & set(question.keys(text)))
 
     return max(spans, key=lambda s: (overlap(s), -s.start))
 

@@ -153,3 +153,53 @@ def test_a_passage_reads_the_same_alone_and_beside_other_passages():
         assert pair[0].span_score == pytest.approx(pair[1].span_score, abs=1e-5)
         assert pair[0].null_score == pytest.approx(pair[1].null_score, abs=1e-5)
         assert pair[0].answerable == pytest.approx(pair[1].answerable, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_a_later_passage_answers_first_only_when_its_margin_beats_the_rank_prior():
+    """Margins of different passages are not on one scale: the second passage's span is chosen
+    over the first's only when its margin is higher by more than ``rank_prior * log 2``."""
+    from qa.answer.question import analyse
+    from qa.assistant import default_assistant
+    from qa.models.span_reader import PassageReading, SpanReader, SpanReaderSettings
+
+    class Fixed:
+        """Readings with the margins given, a span over each passage's first five characters."""
+
+        def __init__(self, margins) -> None:
+            self.margins = margins
+
+        def read(self, question, passages, *, settings):
+            return [PassageReading(0, 5, margin, 0.0, 0.0) for margin, _ in zip(self.margins, passages)]
+
+    assistant = default_assistant(reader="neural")
+    question = "Ai chủ trì hội nghị tổng kết công tác năm 2022?"
+    passages = assistant.pipeline.retriever.search_batch([question], k=8)[0]
+    two = SpanReaderSettings(passages=2)
+    gap = two.rank_prior * np.log(2)
+    for extra, first_row in ((gap - 0.5, passages[0].row), (gap + 0.5, passages[1].row)):
+        reader = SpanReader(assistant.index, model=Fixed([1.0, 1.0 + extra]), settings=two)
+        assert reader.read(analyse(question), passages, query_vector=None)[0].passage.row == first_row
+
+
+@pytest.mark.slow
+def test_the_reranker_reorders_the_passages_read_by_answerability_and_keeps_their_retrieval_scores():
+    from qa.answer.question import analyse
+    from qa.assistant import default_assistant
+    from qa.models.span_reader import PassageReading, SpanReaderSettings, SpanReranker
+
+    class Answerability:
+        def __init__(self, logits) -> None:
+            self.logits = logits
+
+        def read(self, question, passages, *, settings):
+            return [PassageReading(0, 5, 0.0, 0.0, logit) for logit, _ in zip(self.logits, passages)]
+
+    question = "Ai chủ trì hội nghị tổng kết công tác năm 2022?"
+    passages = default_assistant(reader="neural").pipeline.retriever.search_batch([question], k=5)[0]
+    three = SpanReaderSettings(passages=3)
+    reranked = SpanReranker(Answerability([-5.0, -5.0, 5.0]), settings=three).rerank(analyse(question), passages)
+    assert [p.row for p in reranked] == [passages[2].row, passages[0].row, passages[1].row, *(p.row for p in passages[3:])]
+    assert {p.row: p.score for p in reranked} == {p.row: p.score for p in passages}
+    kept = SpanReranker(Answerability([0.0, 0.0, 0.0]), settings=three).rerank(analyse(question), passages)
+    assert [p.row for p in kept] == [p.row for p in passages]
