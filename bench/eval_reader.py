@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 from qa.eval.evaluate import evaluate
+from qa.eval.metrics import ranking_auc
 from qa.eval.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,8 +244,7 @@ def separation(out: Path, reader: str) -> dict[str, float]:
     for name in ("removed-unanswerable", "cut-unanswerable"):
         unanswerable = _confidences(out / reader / name)
         if answerable and unanswerable:
-            higher = sum((a > u) + 0.5 * (a == u) for a in answerable for u in unanswerable)
-            found[f"{reader} {name}"] = round(higher / (len(answerable) * len(unanswerable)), 3)
+            found[f"{reader} {name}"] = round(ranking_auc(answerable, unanswerable), 3)
     return found
 
 

@@ -37,7 +37,7 @@ from qa.answer.question import analyse  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.eval.metrics import token_f1  # noqa: E402
 from qa.index.store import write_json  # noqa: E402
-from qa.models.span_reader import SpanReaderSettings, trimmed  # noqa: E402
+from qa.models.span_reader import SpanReaderSettings, answer_preference, trimmed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PASSAGES = 5
@@ -71,8 +71,10 @@ def read_all(rows: list[dict], settings: SpanReaderSettings) -> list[Read]:
 
 
 def answer_f1(found: list[Read], passages: int, rank_prior: float) -> float:
-    chosen = [r.f1[int(np.argmax(r.margin[:passages] - rank_prior * np.log1p(np.arange(min(passages, len(r.f1))))))]
-              for r in found if len(r.f1)]
+    chosen = []
+    for r in (r for r in found if len(r.f1)):
+        read = r.margin[:passages]
+        chosen.append(r.f1[int(np.argmax(answer_preference(read, np.arange(len(read)), rank_prior=rank_prior)))])
     return float(np.mean(chosen))
 
 

@@ -70,10 +70,10 @@ def _vietnamese_stretch(words: list[str]) -> list[str]:
 def question_specifics(question: Question) -> tuple[Specific, ...]:
     found: dict[Specific, None] = {}
     for opens_sentence, run in _runs(question.text):
-        for token in (t for word in run if _has_digit(word) for t in question.keys(word)):
-            if _has_digit(token):
-                found[(token,)] = None
-        if not run[0][0].isupper() or _has_digit(run[0]):
+        if _has_digit(run[0]):  # a word with digits always stands alone
+            found.update(((token,), None) for token in question.keys(run[0]) if _has_digit(token))
+            continue
+        if not run[0][0].isupper():
             continue
         name = run[1:] if opens_sentence else run
         if question.language == "en":

@@ -73,6 +73,14 @@ def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple
     return (hits / said if said else float("nan"), hits / real if real else float("nan"))
 
 
+def ranking_auc(higher: Sequence[float], lower: Sequence[float]) -> float:
+    """The chance that a score of ``higher`` beats one of ``lower``, ties counting half (ROC
+    AUC): how well a confidence tells answerable questions from unanswerable ones wherever its
+    threshold sits."""
+    a, b = np.asarray(higher, dtype=float)[:, None], np.asarray(lower, dtype=float)[None, :]
+    return float(np.mean(a > b) + 0.5 * np.mean(a == b))
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else float("nan")
 

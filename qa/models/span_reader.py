@@ -135,6 +135,12 @@ def window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerabl
                           float(start[0] + end[0]), answerable)
 
 
+def answer_preference(margin, rank, *, rank_prior: float):
+    """How much a passage's span is preferred as the answer (``SpanReaderSettings.rank_prior``);
+    takes numbers or arrays, so bench/reading_settings.py scores its grid by the same rule."""
+    return margin - rank_prior * np.log1p(rank)
+
+
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop the punctuation a subword token drags in at either end ("2008," -> "2008"), but keep
     a bracket the span opened: "Công an nhân dân (CAND)", not "(CAND"."""
@@ -225,7 +231,7 @@ class SpanReader:
         span = Span(start - s_start, end - s_start, question.kind, resolved) if end > start else None
         features = {**shared, **self._features(question, rank, passage, reading, sentence, span),
                     "specifics_missing": missing_specifics(question, specifics, passage_text(article, passage.chunk.text))}
-        preference = reading.margin - self.settings.rank_prior * np.log1p(rank)
+        preference = answer_preference(reading.margin, rank, rank_prior=self.settings.rank_prior)
         return Candidate(passage, s_start, s_end, span, 1.0 / (1.0 + np.exp(-preference)), features)
 
     def _features(self, question: Question, rank: int, passage: Passage, reading: PassageReading, sentence: str,

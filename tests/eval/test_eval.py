@@ -18,7 +18,8 @@ from qa.errors import InputError
 from qa.eval.evaluate import evaluate, parse_retriever
 from qa.eval.report import compare_lines, read_report, read_results, summary_lines, write_report
 from qa.eval.gold import load_gold_set
-from qa.eval.metrics import distinct, exact_match, first_rank, mrr_at, ndcg_at, precision_recall, recall_at, token_f1
+from qa.eval.metrics import (distinct, exact_match, first_rank, mrr_at, ndcg_at, precision_recall, ranking_auc, recall_at,
+                             token_f1)
 from tests.support.hashing_embedder import HashingEmbedder
 
 
@@ -71,6 +72,12 @@ def test_abstention_precision_and_recall():
     assert precision_recall(abstained, unanswerable) == (0.5, 0.5)
     precision, recall = precision_recall([False, False], [True, False])
     assert math.isnan(precision) and recall == 0.0
+
+
+def test_ranking_auc_counts_pairs_won_and_ties_as_half():
+    # pairs (0.9, 0.1) won, (0.9, 0.5) won, (0.5, 0.1) won, (0.5, 0.5) tied: 3.5 of 4
+    assert ranking_auc([0.9, 0.5], [0.1, 0.5]) == 0.875
+    assert ranking_auc([0.2], [0.8]) == 0.0 and ranking_auc([0.8], [0.2]) == 1.0
 
 
 # --- gold formats -----------------------------------------------------------------------------

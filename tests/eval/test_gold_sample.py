@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from qa.assistant import default_assistant
 from qa.cli import main as cli_main
 from qa.eval.gold import bundled_gold_path, judge, load_gold
+from qa.eval.metrics import ranking_auc
 from qa.pipeline import DEFAULT_READER
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
@@ -143,9 +143,9 @@ def test_answers_labelled_answered_are_mostly_right(judged):
 
 
 def test_confidence_ranks_answerable_questions_above_unanswerable_ones(judged):
-    answerable = np.array([a.confidence for g, a, _ in judged if g.answerable])
-    unanswerable = np.array([a.confidence for g, a, _ in judged if not g.answerable])
-    auc = float(np.mean(answerable[:, None] > unanswerable[None, :]) + 0.5 * np.mean(answerable[:, None] == unanswerable[None, :]))
+    answerable = [a.confidence for g, a, _ in judged if g.answerable]
+    unanswerable = [a.confidence for g, a, _ in judged if not g.answerable]
+    auc = ranking_auc(answerable, unanswerable)
     print(f"\nconfidence ROC AUC {auc:.3f} ({len(answerable)} answerable, {len(unanswerable)} unanswerable)")
     assert auc >= AUC_FLOOR
 
