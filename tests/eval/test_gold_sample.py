@@ -17,6 +17,7 @@ from qa.assistant import default_assistant
 from qa.cli import main as cli_main
 from qa.eval.gold import bundled_gold_path, judge, load_gold
 from qa.eval.metrics import ranking_auc
+from qa.ingest.text import fold_accents
 from qa.pipeline import DEFAULT_READER
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
@@ -151,15 +152,16 @@ def test_confidence_ranks_answerable_questions_above_unanswerable_ones(judged):
 
 
 # Questions on topics the two sample articles never touch: sport, gold prices, weather. Typed in
-# Vietnamese with diacritics the default reader abstained on all four when this was written; the
-# same kind of question in English or without diacritics was still answered (from the police
-# articles), which is why only this form is held here.
+# Vietnamese, with or without diacritics, the default reader abstained on all four when this was
+# written (without diacritics only since the calibration saw off-topic questions). In English it
+# abstained on two of four, which is why that form is not held here.
 OFF_TOPIC = ("Đội nào vô địch V.League 2022?", "Giá vàng SJC hôm nay là bao nhiêu?", "Thời tiết Đà Nẵng ngày mai thế nào?",
              "Ai là huấn luyện viên đội tuyển Việt Nam?")
 
 
-def test_questions_on_topics_the_articles_never_touch_are_not_answered():
-    answers = default_assistant().ask_batch(list(OFF_TOPIC))
+@pytest.mark.parametrize("typed", [str, fold_accents], ids=["with diacritics", "without diacritics"])
+def test_questions_on_topics_the_articles_never_touch_are_not_answered(typed):
+    answers = default_assistant().ask_batch([typed(q) for q in OFF_TOPIC])
     assert sum(a.abstained for a in answers) >= len(OFF_TOPIC) - 1, [(a.question, a.text) for a in answers]
 
 
