@@ -67,6 +67,8 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"certificates? of merit", "bằng khen"),
     (r"province", "tỉnh"),
     (r"commune", "xã"),
+    (r"vietnam(?:ese)?", "Việt Nam"),
+    (r"hanoi", "Hà Nội"),
     # verbs that name a role in any sentence
     (r"chair(?:ed|s)?|presid(?:ed|es|e)", "chủ trì"),
     (r"attend(?:ed|s)?", "dự"),
@@ -90,6 +92,46 @@ def in_vietnamese_terms(question: str) -> str:
     for pattern, vietnamese in _TERMS:
         text = pattern.sub(vietnamese, text)
     return text
+
+
+# Capitalised words that start or join an English question rather than name something.
+_ENGLISH_CAPITALS = frozenset("who whom whose what when where which why how in on at of to for from by the a an and or "
+                              "did does do is are was were has have had according name list tell".split())
+_HELD = "\ue000"  # marks a term already put in Vietnamese while the rest of the question is read
+
+
+def _as_printed(word: str) -> bool:
+    """A name ("Vingroup", "V.League"), a number ("2022", "12/3") or a Vietnamese word typed
+    into the English ("Who chaired hội nghị?"): words an article would print as they are."""
+    named = word[:1].isupper() and word.lower() not in _ENGLISH_CAPITALS
+    return named or has_diacritics(word) or any(c.isdigit() for c in word)
+
+
+def article_phrases(question: str) -> tuple[str, ...]:
+    """The runs of an English question that an article could hold as typed: its terms in
+    Vietnamese, its names and its numbers, in the order asked. The rest is English that no
+    article holds, so only these can show that the articles never speak of what was asked
+    ("the 2022 V.League"). Runs are kept apart so that no two words are asked as one phrase
+    that the question never put side by side."""
+    held: list[str] = []
+
+    def hold(vietnamese: str) -> str:
+        held.append(vietnamese)
+        return f" {_HELD}{len(held) - 1} "
+
+    text = _NAMED_PROVINCE.sub(lambda m: hold("tỉnh " + m.group(1).rstrip()), question)
+    for pattern, vietnamese in _TERMS:
+        text = pattern.sub(lambda _, vietnamese=vietnamese: hold(vietnamese), text)
+    phrases, run = [], []
+    for typed in text.split():
+        word = typed.strip("?!.,;:()\"'")
+        kept = held[int(word[1:])] if word.startswith(_HELD) else word if _as_printed(word) else None
+        if kept:
+            run.append(kept)
+        if run and (kept is None or typed != word):  # an English word or a comma ends the run
+            phrases.append(" ".join(run))
+            run = []
+    return tuple(phrases + [" ".join(run)] * bool(run))
 
 
 def lexical_query(question: str, *, english: bool) -> str:
