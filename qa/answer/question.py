@@ -60,17 +60,6 @@ _ENGLISH_TITLES = {
     r"chairman|chairwoman|president": "chủ tịch",
     r"prime minister": "thủ tướng",
 }
-# English verbs that name the same role in any sentence, read in the articles' Vietnamese.
-# Narrower than ``_ENGLISH_VERBS``: "address", "present", "gave", "guide", "held" name a role
-# only in some sentences ("the address of the company"), and nouns are left in English.
-_PLAIN_ENGLISH_VERBS = {
-    r"chair(?:ed|s)?|presid(?:ed|es|e)": "chủ trì",
-    r"attend(?:ed|s)?": "dự",
-    r"spoke|speak(?:s)?": "phát biểu",
-    r"sign(?:ed|s)?": "ký",
-    r"launch(?:ed|es)?": "phát động",
-    r"award(?:ed|s)?": "trao",
-}
 _ENGLISH_START = re.compile(
     r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
     r"name|list|tell me|and)\b"
@@ -148,14 +137,3 @@ def analyse(question: str) -> Question:
         titles=tuple(v for k, v in _ENGLISH_TITLES.items() if english and re.search(rf"\b(?:{k})\b", lowered)),
         times=asked_times(text),
     )
-
-
-def in_vietnamese_terms(question: str) -> str:
-    """An English question with the role verbs it names in the Vietnamese the articles write
-    ("Who chaired the conference" -> "Who chủ trì the conference"): the reader learnt English
-    question words from code-switched questions, but finds the role in a Vietnamese passage by
-    its own verb."""
-    text = question
-    for pattern, vietnamese in _PLAIN_ENGLISH_VERBS.items():
-        text = re.sub(rf"\b(?:{pattern})\b", vietnamese, text, flags=re.IGNORECASE)
-    return text

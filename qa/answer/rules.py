@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from qa.answer.english_terms import article_phrases
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
 from qa.answer.sentence_vectors import SentenceVectors
@@ -22,7 +23,7 @@ from qa.answer.spans import Span, counts, dates, enumeration, people, places, po
 from qa.index.corpus_index import CorpusIndex, passage_text
 from qa.index.lexical import LexicalIndex, query_tokens
 from qa.index.retrieve import Passage
-from qa.ingest.text import fold_accents, match_tokens, nfc
+from qa.ingest.text import fold_accents, folded_tokens, match_tokens, nfc
 from qa.models.embedder import Embedder
 
 TYPED_KINDS = ("who", "position", "when", "where", "how_many", "list")
@@ -50,8 +51,14 @@ def _question_terms(question: Question, lexical: LexicalIndex, *, known_only: bo
 
     Bigrams carry the words ("thời tiết", "chủ trì"): a sentence that has "thời" and "tiết"
     apart does not cover "thời tiết". Ranking sentences uses the terms the corpus knows;
-    judging whether the corpus can answer at all uses every term.
+    judging whether the corpus can answer at all uses every term. An English question's terms
+    are those of its words an article could hold (its terms in Vietnamese, names, numbers),
+    folded: its English words never occur in the text.
     """
+    if question.language == "en":
+        phrases = [replace(question, text=fold_accents(phrase), language="vi", diacritics=False)
+                   for phrase in article_phrases(question.text)]
+        return {t: w for phrase in phrases for t, w in _question_terms(phrase, lexical, known_only=known_only).items()}
     field_name, tokens = query_tokens(question.text)
     return {
         t: lexical.idf(t, field=field_name)
@@ -61,7 +68,8 @@ def _question_terms(question: Question, lexical: LexicalIndex, *, known_only: bo
 
 
 def _sentence_tokens(text: str, question: Question) -> set[str]:
-    tokens = question.keys(text)
+    """The words and bigrams of a text as the question's terms are written: folded for English."""
+    tokens = folded_tokens(text) if question.language == "en" else question.keys(text)
     return {*tokens, *(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))}
 
 
@@ -72,11 +80,8 @@ def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
 
 
 def sentence_coverage(question: Question, sentence: str, lexical: LexicalIndex) -> float:
-    """How much of the question the sentence says; 0 for English, whose words the articles never
-    hold. A span in a sentence that says little of the question is the mark of an article that is
-    about the event but does not say what was asked of it."""
-    if question.language == "en":
-        return 0.0
+    """How much of the question the sentence says. A span in a sentence that says little of the
+    question is the mark of an article that is about the event but does not say what was asked of it."""
     return _coverage(_question_terms(question, lexical), _sentence_tokens(sentence, question))
 
 
@@ -191,8 +196,7 @@ def missing_terms(question: Question, passages: Sequence[Passage], lexical: Lexi
 
     A question about something the articles never mention ("thời tiết", "bóng đá", "năm
     2021") keeps a rare term that no retrieved passage holds; that is the clearest sign to
-    abstain. The shares are only meaningful for Vietnamese questions (English words never occur
-    in the text); a number the question names and no passage holds counts in both languages.
+    abstain.
     """
     if not passages:
         return 0.0, 0.0, 0.0
@@ -200,8 +204,6 @@ def missing_terms(question: Question, passages: Sequence[Passage], lexical: Lexi
     present = set().union(*(_sentence_tokens(passage_text(p.article, p.chunk.text), question) for p in passages[:looked_in]))
     missing = {t: w for t, w in terms.items() if t not in present}
     number_missing = float(any(t.isdigit() for t in missing))  # "năm 2021" asked, only 2022 found
-    if question.language == "en":
-        return 0.0, 0.0, number_missing
     total = sum(terms.values())
     ceiling = math.log(1 + (lexical.size + 0.5) / 0.5)
     rarest = max((w for t, w in missing.items() if "_" not in t), default=0.0)
@@ -255,7 +257,7 @@ class RulesReader:
         score += s.asked_title_bonus * _names_asked_title(question, text, span)
         features = {
             **shared,
-            "coverage": 0.0 if question.language == "en" else coverage,
+            "coverage": coverage,
             "similarity": similarity,
             "typed_span_found": float(typed and span is not None),
             "typed_span_missing": float(typed and span is None),

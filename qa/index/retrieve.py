@@ -20,6 +20,7 @@ from qa.ingest.chunking import Chunk
 from qa.ingest.corpus import Article
 from qa.models.embedder import Embedder
 from qa.index.corpus_index import CorpusIndex
+from qa.answer.english_terms import lexical_query
 from qa.answer.question import analyse
 from qa.answer.question_dates import AskedTime
 from qa.timing import stage
@@ -119,11 +120,12 @@ class Retriever:
             dense = self.index.dense_search(vectors, k=candidates, allowed=allowed) if want_dense else []
         results = []
         for position, question in enumerate(questions):
+            analysed = analyse(question)
             with stage("bm25"):
-                lexical = (self.index.lexical.search(question, k=candidates, allowed=allowed).ranked()
+                searched = lexical_query(question, english=analysed.language == "en")
+                lexical = (self.index.lexical.search(searched, k=candidates, allowed=allowed).ranked()
                            if self.settings.mode in ("hybrid", "bm25") else {})
             with stage("fusion"):
-                analysed = analyse(question)
                 weight = self.settings.english_dense_weight if analysed.language == "en" else self.settings.dense_weight
                 results.append(self._fuse(dense[position].ranked() if want_dense else {}, lexical, k, dense_weight=weight,
                                           times=analysed.times))

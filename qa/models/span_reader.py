@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer.diacritics import restore_diacritics
-from qa.answer.question import Question, in_vietnamese_terms
+from qa.answer.english_terms import in_vietnamese_terms
+from qa.answer.question import Question
 from qa.answer.reading import Candidate
 from qa.answer.rules import RuleSettings, question_features, sentence_coverage
 from qa.answer.specifics import Specific, missing_specifics, question_specifics
@@ -164,6 +165,17 @@ def without_symbols(question: str) -> str:
     return " ".join(kept.split())
 
 
+def as_read(question: Question, passages: Sequence[str]) -> str:
+    """The question as the reader reads it: Vietnamese typed bare gets its diacritics back from
+    the passages, English its roles, events and institutions in Vietnamese
+    (qa/answer/english_terms.py); emoji and invisible characters go."""
+    if question.language == "en":
+        text = in_vietnamese_terms(question.text)
+    else:
+        text = question.text if question.diacritics else restore_diacritics(question.text, passages)
+    return without_symbols(text)
+
+
 _SHARED: SpanModel | None = None
 _SHARED_LOCK = threading.Lock()
 
@@ -201,21 +213,12 @@ class SpanReader:
         if not chosen:
             return []
         texts = [p.chunk.text for p in chosen]
-        asked = without_symbols(self._as_read(question, texts))
-        readings = self.model.read(asked, texts, settings=self.settings)
+        readings = self.model.read(as_read(question, texts), texts, settings=self.settings)
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         specifics = question_specifics(question)
         candidates = [self._candidate(question, rank, passage, reading, shared, specifics)
                       for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
         return sorted(candidates, key=lambda c: -c.score)
-
-    @staticmethod
-    def _as_read(question: Question, texts: Sequence[str]) -> str:
-        """Vietnamese typed bare gets its diacritics back from the passages; English gets the
-        role verbs it names in Vietnamese."""
-        if question.language == "en":
-            return in_vietnamese_terms(question.text)
-        return question.text if question.diacritics else restore_diacritics(question.text, texts)
 
     def _candidate(self, question: Question, rank: int, passage: Passage, reading: PassageReading,
                    shared: dict[str, float], specifics: tuple[Specific, ...]) -> Candidate:
@@ -269,6 +272,7 @@ class SpanReranker:
         head, tail = list(passages[:depth]), list(passages[depth:])
         if len(head) < 2:
             return list(passages)
-        readings = self.model.read(question.text, [p.chunk.text for p in head], settings=self.settings)
+        texts = [p.chunk.text for p in head]
+        readings = self.model.read(as_read(question, texts), texts, settings=self.settings)
         order = [self.settings.rerank_weight * r.answerable - np.log1p(rank) for rank, r in enumerate(readings)]
         return [p for _, p in sorted(zip(order, head, strict=True), key=lambda pair: -pair[0])] + tail

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa.ingest.corpus import ArticleDate
-from qa.answer.question import analyse, in_vietnamese_terms
+from qa.answer.english_terms import article_phrases, in_vietnamese_terms, lexical_query
+from qa.answer.question import analyse
 from qa.answer.spans import counts, dates, enumeration, people, places, positions
 
 MAY_2022 = ArticleDate(2022, 5)
@@ -49,14 +50,41 @@ def _texts(sentence, spans):
 @pytest.mark.parametrize(("english", "read"), [
     ("Who chaired the meeting in May?", "Who chủ trì the meeting in May?"),
     ("Who SIGNED the decree and who spoke?", "Who ký the decree and who phát biểu?"),
-    # words that name a role only in some sentences stay as typed
-    ("What is the address of the company?", "What is the address of the company?"),
-    ("Who was present at the ceremony held in Hanoi?", "Who was present at the ceremony held in Hanoi?"),
-    # only whole words: "unsigned" is not "signed"
+    # words that name a role only in some sentences stay as typed; nouns with one reading do not
+    ("What is the address of the company?", "What is the address of the công ty?"),
+    ("Who was present at the ceremony held in Hanoi?", "Who was present at the lễ held in Hà Nội?"),
+    # only whole words: "unsigned" is not "signed", "co-chaired" is not "chaired"
     ("Who planned the unsigned letter?", "Who planned the unsigned letter?"),
+    ("Who co-chaired it?", "Who co-chaired it?"),
+    # the longer phrase wins, and a name keeps its place after the rank word
+    ("Which Deputy Minister attended the year-end review conference in Quảng Ninh Province?",
+     "Which thứ trưởng dự the hội nghị tổng kết in tỉnh Quảng Ninh?"),
+    ("Who is the Prime Minister?", "Who is the thủ tướng?"),
+    # words with several Vietnamese readings stay as typed
+    ("Who is the director of the department?", "Who is the director of the department?"),
 ])
-def test_english_questions_are_read_with_the_article_verb_for_the_role(english, read):
+def test_english_questions_are_read_with_the_article_words(english, read):
     assert in_vietnamese_terms(english) == read
+
+
+@pytest.mark.parametrize(("english", "phrases"), [
+    # a name and a number the articles could print; the English between them is not asked for
+    ("Which team won the 2022 V.League?", ("2022 V.League",)),
+    ("Who is the CEO of Vingroup?", ("tổng giám đốc", "Vingroup")),
+    # runs stay in the order typed and break at English words and commas
+    ("What did Deputy Minister Le Quoc Hung say in Hanoi, on 12/3?", ("thứ trưởng Le Quoc Hung", "Hà Nội", "12/3")),
+    ("Who chaired hội nghị Ban Chỉ đạo in Quảng Ninh Province?", ("chủ trì hội nghị Ban Chỉ đạo", "tỉnh Quảng Ninh")),
+    # nothing an article would print as typed
+    ("When does the school year start?", ()),
+])
+def test_english_questions_are_judged_by_the_words_an_article_could_hold(english, phrases):
+    assert article_phrases(english) == phrases
+
+
+def test_english_questions_are_searched_in_vietnamese_terms_and_stay_folded_when_typed_bare():
+    assert lexical_query("Who chaired the conference in Da Nang?", english=True) == "Who chu tri the hoi nghi in Da Nang?"
+    assert lexical_query("Who chaired the conference in Đà Nẵng?", english=True) == "Who chủ trì the hội nghị in Đà Nẵng?"
+    assert lexical_query("Ai chủ trì hội nghị?", english=False) == "Ai chủ trì hội nghị?"
 
 
 def test_people_with_rank_title_and_appositive():

@@ -42,7 +42,9 @@ def test_a_question_typed_without_diacritics_is_matched_in_folded_form(lexical):
     assert sentence_coverage(bare, SAYS_IT, lexical) > sentence_coverage(bare, SAME_EVENT, lexical)
 
 
-def test_an_english_question_scores_nothing_as_its_words_never_occur_in_the_articles(lexical):
+def test_an_english_question_is_matched_by_its_terms_in_vietnamese(lexical):
     question = analyse("Who chaired the meeting with the press agencies outside the police?")
     assert question.language == "en"
-    assert sentence_coverage(question, SAYS_IT, lexical) == 0.0
+    says, same, elsewhere = (sentence_coverage(question, s, lexical) for s in (SAYS_IT, SAME_EVENT, ELSEWHERE))
+    assert says > same > elsewhere
+    assert says > 0.8
