@@ -113,10 +113,12 @@ def compose_answer(
     confidence = calibration.probability(best.features)
     trust = calibration.trust(best.features)
     abstained = trust == "not_found"
-    group = [] if abstained else disagreeing(question, leaders, settings=settings)
+    # An abstention points at the best sentence, or, when the question names a time, at the
+    # article of that time before a better-scored one of another date, as an answer would.
+    group = disagreeing(question, leaders, settings=settings) if question.times or not abstained else []
     lead = group or [best]
     head = lead[0]
-    alternatives = tuple(
+    alternatives = () if abstained else tuple(
         Alternative(c.answer_text, str(c.passage.article.date) if c.passage.article.date else None, i)
         for i, c in enumerate(lead[1:], start=2)
     )

@@ -5,7 +5,9 @@ Users ask in English about Vietnamese articles. The names they type are the arti
 that no article holds: BM25 finds nothing by them, and the reader, trained on Vietnamese
 passages, matches "chủ trì" or "Thứ trưởng" in a sentence far more surely than "chaired" or
 "Deputy Minister". So such words are put in Vietnamese before searching and reading
-("Who chaired the review conference?" -> "Who chủ trì the hội nghị tổng kết?").
+("Who chaired the review conference?" -> "Who chủ trì the hội nghị tổng kết?"). Topic words
+("weather", "gold price") are listed too: they are what shows that the articles never speak
+of what was asked.
 
 Only words with one Vietnamese reading in news are listed. "Director" (giám đốc, cục
 trưởng, viện trưởng), "department" (cục, sở), "president" (chủ tịch, tổng thống) and
@@ -69,6 +71,36 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"commune", "xã"),
     (r"vietnam(?:ese)?", "Việt Nam"),
     (r"hanoi", "Hà Nội"),
+    # what news is about: a question on a topic the articles never touch shows it only by these
+    (r"weather", "thời tiết"),
+    (r"football", "bóng đá"),
+    (r"national team", "đội tuyển"),
+    (r"(?:head )?coach", "huấn luyện viên"),
+    (r"tournament", "giải đấu"),
+    (r"gold prices?", "giá vàng"),
+    (r"gold", "vàng"),
+    (r"prices?", "giá"),
+    (r"budget", "ngân sách"),
+    (r"taxe?s?", "thuế"),
+    (r"banks?", "ngân hàng"),
+    (r"exports?", "xuất khẩu"),
+    (r"imports?", "nhập khẩu"),
+    (r"elections?", "bầu cử"),
+    (r"films?|movies?", "phim"),
+    (r"school year", "năm học"),
+    (r"teachers?", "giáo viên"),
+    (r"doctors?", "bác sĩ"),
+    (r"patients?", "bệnh nhân"),
+    (r"symptoms?", "triệu chứng"),
+    (r"surgery", "phẫu thuật"),
+    (r"cancer", "ung thư"),
+    (r"epidemic", "dịch"),
+    (r"traffic accidents?", "tai nạn giao thông"),
+    (r"traffic", "giao thông"),
+    (r"accidents?", "tai nạn"),
+    (r"storms?", "bão"),
+    (r"floods?", "lũ"),
+    (r"farmers?", "nông dân"),
     # verbs that name a role in any sentence
     (r"chair(?:ed|s)?|presid(?:ed|es|e)", "chủ trì"),
     (r"attend(?:ed|s)?", "dự"),

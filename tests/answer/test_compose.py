@@ -239,6 +239,16 @@ def test_below_the_threshold_the_text_is_empty_but_the_citations_stay():
     assert [c.doc_id for c in answer.citations] == ["may", "dec"]
 
 
+def test_an_abstention_on_a_named_time_points_at_that_time_s_article():
+    may_passage, dec_passage = _passage(MAY, 0), _passage(DECEMBER, 1)
+    candidates = [_candidate(dec_passage, ANSWERS["dec"], 1.0, UNSURE), _candidate(may_passage, ANSWERS["may"], 0.95, UNSURE)]
+    answer = compose_answer(_naming(AskedTime(month=5)), [dec_passage, may_passage], candidates, calibration=CALIBRATION,
+                            k=5, settings=SETTINGS)
+    assert answer.abstained and answer.text == "" and answer.alternatives == ()
+    assert ANSWERS["may"] in answer.sentence
+    assert [c.doc_id for c in answer.citations] == ["may", "dec"]
+
+
 def test_one_citation_per_article_and_at_most_k():
     may_opening = _passage(MAY, 0, start=0, end=MAY.text.index(". ") + 1, score=0.9)
     may_whole = _passage(MAY, 1, score=0.8, index=1)

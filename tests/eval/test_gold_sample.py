@@ -47,7 +47,8 @@ FLOORS = {
     # 47/60, 50/60, 56/60, R@1 0.950, F1 0.450, and 1 of 9 unanswerable abstained (3), but 6 of
     # the 60 answerable too (14): the confidence separates them better (ROC AUC 0.619 against
     # 0.561) and the same calibration rule sits at a point that abstains less. The floors rose
-    # with the answers; abstention holds the one measured.
+    # with the answers; abstention holds the one measured. With English topic words read in
+    # Vietnamese too (recalibrated): 47/60, 49/60, 56/60, 2 of 9 abstained and 9 of 60, F1 0.430.
     "rules": {"contains": 0.75, "supported": 0.8, "cited": 0.9, "abstain_recall": 0.11, "recall.1": 0.94, "f1": 0.42},
 }
 SPLIT = "test"
@@ -159,15 +160,23 @@ def test_confidence_ranks_answerable_questions_above_unanswerable_ones(judged):
 # Questions on topics the two sample articles never touch: sport, gold prices, weather. Typed in
 # Vietnamese, with or without diacritics, the default reader abstained on all four when this was
 # written (without diacritics only since the calibration saw off-topic questions). In English it
-# abstained on two of four, which is why that form is not held here.
-OFF_TOPIC = ("Đội nào vô địch V.League 2022?", "Giá vàng SJC hôm nay là bao nhiêu?", "Thời tiết Đà Nẵng ngày mai thế nào?",
-             "Ai là huấn luyện viên đội tuyển Việt Nam?")
+# abstained on two of four until English topic words ("weather", "gold price", "coach") were read
+# in Vietnamese, and on all four since; those words were chosen with these questions in view, so
+# the English form guards against regressions rather than measuring reach.
+OFF_TOPIC = {
+    "Vietnamese": ("Đội nào vô địch V.League 2022?", "Giá vàng SJC hôm nay là bao nhiêu?", "Thời tiết Đà Nẵng ngày mai thế nào?",
+                   "Ai là huấn luyện viên đội tuyển Việt Nam?"),
+    "English": ("Which team won the 2022 V.League?", "What is the SJC gold price today?",
+                "What will the weather be in Da Nang tomorrow?", "Who is the coach of the Vietnam national team?"),
+}
 
 
-@pytest.mark.parametrize("typed", [str, fold_accents], ids=["with diacritics", "without diacritics"])
-def test_questions_on_topics_the_articles_never_touch_are_not_answered(typed):
-    answers = default_assistant().ask_batch([typed(q) for q in OFF_TOPIC])
-    assert sum(a.abstained for a in answers) >= len(OFF_TOPIC) - 1, [(a.question, a.text) for a in answers]
+@pytest.mark.parametrize(("language", "typed"), [("Vietnamese", str), ("Vietnamese", fold_accents), ("English", str)],
+                         ids=["with diacritics", "without diacritics", "in English"])
+def test_questions_on_topics_the_articles_never_touch_are_not_answered(language, typed):
+    questions = OFF_TOPIC[language]
+    answers = default_assistant().ask_batch([typed(q) for q in questions])
+    assert sum(a.abstained for a in answers) >= len(questions) - 1, [(a.question, a.text) for a in answers]
 
 
 def test_not_found_is_exactly_where_the_assistant_abstains(judged):
