@@ -11,13 +11,14 @@
    about the event, it does not say what was asked (the hardest "not in the articles" case).
 3. The English questions of the project's gold set (``test`` split): short answer right.
 4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
-   users type), and put in English (bench/english_forms.py), over the same index.
+   users type), and put in English (bench/english_forms.py), as written and typed bare (names
+   such as "Quang Ninh" without their marks), over the same index.
 5. Who-questions over news (``roles``): the questions bench/role_questions.py writes from Dân trí
    (never trained on), asked of an index of the articles they come from and 400 others, as
-   written, without diacritics, code-switched into English and in English word order. A share
-   of them must go unanswered: their sentence was taken out of the indexed article (and the
-   person named nowhere else in it), or they come from held-out VNTC articles of 2005-2007 whose
-   office or topic no indexed article mentions.
+   written, without diacritics, code-switched into English and in English word order (as
+   written, and typed bare). A share of them must go unanswered: their sentence was taken out
+   of the indexed article (and the person named nowhere else in it), or they come from
+   held-out VNTC articles of 2005-2007 whose office or topic no indexed article mentions.
 
 Indexes (built once, reused; generated content under embeddings/):
     qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
@@ -54,7 +55,7 @@ SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "cut", "no-diacritics", "english", "gold", "roles")
+SETS = ("dev+rerank", "dev", "removed", "cut", "no-diacritics", "english", "english-bare", "gold", "roles")
 ROLE_DISTRACTORS = 400
 
 
@@ -143,7 +144,8 @@ def shown_dev_questions(form: str, *, limit: int | None) -> Path:
     sys.path.insert(0, str(ROOT / "bench"))
     from english_forms import in_english
 
-    shown, lang = {"no-diacritics": (fold_accents, "vi-nodiac"), "english": (in_english, "en")}[form]
+    shown, lang = {"no-diacritics": (fold_accents, "vi-nodiac"), "english": (in_english, "en"),
+                   "english-bare": (lambda q: fold_accents(in_english(q)), "en-bare")}[form]
     chosen = [r for r in _rows(GOLD) if r["split"] == "dev"][:limit]
     return _write_questions(SCRATCH / f"dev-{form}.jsonl",
                             [{"id": r["id"], "question": shown(r["question"]), "answers": r["answers"],
@@ -189,7 +191,7 @@ def role_set() -> tuple[list[dict], list[dict]]:
         if row["answers"] and unheard(row):
             questions.append({**row, "answers": []})
     forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"),
-             ("en", in_english, "-english"))
+             ("en", in_english, "-english"), ("en-bare", lambda q: fold_accents(in_english(q)), "-english-bare"))
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
     return corpus, [{"id": r["id"] + suffix, "question": shown(r["question"]), "answers": r["answers"], "type": "who",
                      "lang": lang, "doc_id": r["context_id"], "evidence": r["evidence"] if r["answers"] else None}
@@ -308,6 +310,11 @@ def main() -> int:
         if "english" in chosen:
             summary[f"{reader} dev, in English"] = measure(f"{reader}/dev-english", shown_dev_questions("english", limit=args.limit),
                                                      index="vinewsqa", reader=reader, rerank=False, split=None, limit=None)
+        if "english-bare" in chosen:
+            summary[f"{reader} dev, in English typed bare"] = measure(f"{reader}/dev-english-bare",
+                                                                shown_dev_questions("english-bare", limit=args.limit),
+                                                                index="vinewsqa", reader=reader, rerank=False, split=None,
+                                                                limit=None)
         if "gold" in chosen:
             summary[f"{reader} gold test"] = measure(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
                                                reader=reader, rerank=False, split="test", limit=None)

@@ -19,9 +19,12 @@ its English training questions. Verbs that name a role only in some sentences ("
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Sequence
 
-from qa.ingest.text import fold_accents, has_diacritics
+from qa.answer.diacritics import restore_diacritics
+from qa.ingest.text import fold_accents, has_diacritics, is_vietnamese_syllable
 
 # Longer phrases first: "deputy minister" before "minister", "review conference" before
 # "conference". Each pattern is matched as whole words, ignoring case.
@@ -114,13 +117,24 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"injured", "bị thương"),
 )
 _TERMS = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), vietnamese) for pattern, vietnamese in ENGLISH_TERMS]
-# "Quảng Ninh Province" is "tỉnh Quảng Ninh": the rank word comes first in Vietnamese.
-_NAMED_PROVINCE = re.compile(r"\b((?:[A-ZĐ][\w']*\s){1,3})(?i:province)\b")
+# "Quảng Ninh Province" is "tỉnh Quảng Ninh", "Bach Mai Hospital" "bệnh viện Bach Mai": the kind
+# of place comes first in Vietnamese. Only a name of Vietnamese syllables is moved; "the Central
+# Hospital" keeps its English word where it was.
+_PLACE_KINDS = {"province": "tỉnh", "commune": "xã", "hospital": "bệnh viện", "company": "công ty"}
+_NAMED_PLACE = re.compile(rf"\b((?:[A-ZĐ][\w]*\s){{1,3}})(?i:({'|'.join(_PLACE_KINDS)}))\b")
+
+
+def _place_first(match: re.Match[str]) -> str:
+    name = match.group(1).rstrip()
+    if not all(is_vietnamese_syllable(word) for word in name.split()):
+        return match.group()
+    return f"{_PLACE_KINDS[match.group(2).lower()]} {name}"
+
 
 
 def in_vietnamese_terms(question: str) -> str:
     """The English question with the terms above in Vietnamese, for the reader."""
-    text = _NAMED_PROVINCE.sub(lambda m: "tỉnh " + m.group(1).rstrip(), question)
+    text = _NAMED_PLACE.sub(_place_first, question)
     for pattern, vietnamese in _TERMS:
         text = pattern.sub(vietnamese, text)
     return text
@@ -128,15 +142,27 @@ def in_vietnamese_terms(question: str) -> str:
 
 # Capitalised words that start or join an English question rather than name something.
 _ENGLISH_CAPITALS = frozenset("who whom whose what when where which why how in on at of to for from by the a an and or "
-                              "did does do is are was were has have had according name list tell".split())
+                              "did does do is are was were has have had can according name list tell".split())
+_CALENDAR_WORDS = frozenset(name.lower() for name in [*calendar.month_name, *calendar.month_abbr, *calendar.day_name] if name)
+_POSSESSIVE = re.compile(r"['’]s$")
 _HELD = "\ue000"  # marks a term already put in Vietnamese while the rest of the question is read
 
 
 def _as_printed(word: str) -> bool:
-    """A name ("Vingroup", "V.League"), a number ("2022", "12/3") or a Vietnamese word typed
-    into the English ("Who chaired hội nghị?"): words an article would print as they are."""
-    named = word[:1].isupper() and word.lower() not in _ENGLISH_CAPITALS
-    return named or has_diacritics(word) or any(c.isdigit() for c in word)
+    """A name ("Quang Ninh", "CAND", "V.League"), a number ("2022", "12/3") or a Vietnamese word
+    typed into the English ("Who chaired hội nghị?"): words an article would print as they are.
+
+    English capitalises its own words too ("the Director of the Communications Department"),
+    and no article prints those, so a capitalised word counts as a name only if it could be a
+    Vietnamese syllable, is an acronym or carries a dot. A foreign one-word name ("Samsung") is
+    lost with them: a question that asks of one is told by its other words. Month names are
+    the question's time, which the article's date may say (``question_dates.numbers_dated``).
+    """
+    if has_diacritics(word) or any(c.isdigit() for c in word):
+        return True
+    if not word[:1].isupper() or word.lower() in _ENGLISH_CAPITALS | _CALENDAR_WORDS:
+        return False
+    return is_vietnamese_syllable(word) or word.isupper() or not word.isalpha()
 
 
 def article_phrases(question: str) -> tuple[str, ...]:
@@ -144,26 +170,57 @@ def article_phrases(question: str) -> tuple[str, ...]:
     Vietnamese, its names and its numbers, in the order asked. The rest is English that no
     article holds, so only these can show that the articles never speak of what was asked
     ("the 2022 V.League"). Runs are kept apart so that no two words are asked as one phrase
-    that the question never put side by side."""
+    that the question never put side by side; and since English orders a place's kind, an
+    event's owner and a role's verb otherwise than Vietnamese ("the Quang Ninh police
+    conference" is "hội nghị công an tỉnh Quảng Ninh"), each term put in Vietnamese starts a
+    run of its own, which a name after it joins ("thứ trưởng Le Quoc Hung")."""
     held: list[str] = []
 
     def hold(vietnamese: str) -> str:
         held.append(vietnamese)
         return f" {_HELD}{len(held) - 1} "
 
-    text = _NAMED_PROVINCE.sub(lambda m: hold("tỉnh " + m.group(1).rstrip()), question)
+    text = _NAMED_PLACE.sub(lambda m: hold(placed) if (placed := _place_first(m)) != m.group() else placed, question)
     for pattern, vietnamese in _TERMS:
         text = pattern.sub(lambda _, vietnamese=vietnamese: hold(vietnamese), text)
     phrases, run = [], []
     for typed in text.split():
-        word = typed.strip("?!.,;:()\"'")
-        kept = held[int(word[1:])] if word.startswith(_HELD) else word if _as_printed(word) else None
+        word = _POSSESSIVE.sub("", typed.strip("?!.,;:()\"'"))
+        term = word.startswith(_HELD)
+        kept = held[int(word[1:])] if term else word if _as_printed(word) else None
+        if run and (kept is None or term):  # an English word ends a run; a term starts its own
+            phrases.append(" ".join(run))
+            run = []
         if kept:
             run.append(kept)
-        if run and (kept is None or typed != word):  # an English word or a comma ends the run
+        if run and typed != word:  # and so does a comma
             phrases.append(" ".join(run))
             run = []
     return tuple(phrases + [" ".join(run)] * bool(run))
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]*(?:\s+[A-Z][a-z]*)*\b")
+
+
+def with_names_spelled(question: str, passages: Sequence[str]) -> str:
+    """An English question with the Vietnamese names it typed bare spelled as the passages spell
+    them ("Quang Ninh" -> "Quảng Ninh"): the reader matches a name by its subword tokens, and
+    "Quang" shares none with "Quảng". Only runs of capitalised words that could be Vietnamese
+    syllables are respelled; the English around them stays as typed (folded, "the" is "thể")."""
+
+    def spelled(match: re.Match[str]) -> str:
+        pieces, name = [], []
+        for word in [*match.group().split(), ""]:
+            if word and word.lower() not in _ENGLISH_CAPITALS | _CALENDAR_WORDS and is_vietnamese_syllable(word):
+                name.append(word)
+                continue
+            if name:
+                pieces.append(restore_diacritics(" ".join(name), passages))
+                name = []
+            pieces.append(word)
+        return " ".join(pieces).rstrip()
+
+    return _NAME_RUN.sub(spelled, question)
 
 
 def lexical_query(question: str, *, english: bool) -> str:

@@ -13,20 +13,22 @@ from qa.answer.question_dates import AskedTime, asked_times
 from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_tokens, nfc
 
 # Order matters: "ngày bao nhiêu" is a when-question before it is a how-many one, and
-# "những ai" a list of people before a single person.
-_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
+# "những ai" a list of people before a single person. Each kind has its Vietnamese and its
+# English words, and a question is matched by those of its language only: folded, "mấy"
+# (how many) is the English "May" and "ai" (who) is "AI".
+_TYPE_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("when", r"khi nào|bao giờ|lúc nào|hồi nào|hôm nào|ngày nào|ngày bao nhiêu|ngày mấy|tháng nào|tháng mấy|"
-             r"năm nào|năm bao nhiêu|thời gian nào|thời điểm nào|vào thời gian|ngày tháng"),
-    ("when", r"\bwhen\b|what date|what day|which day|what year|which year|what month|which month|what time"),
-    ("list", r"những ai|những gì|những \w+(?: \w+){0,3} nào|các \w+(?: \w+){0,3} nào|gồm những|kể tên|liệt kê|"
-             r"\bwhich \w+(?: \w+){0,2}(?:ies|s)\b|\blist\b|\bname the\b|what are the"),
-    ("how_many", r"bao nhiêu|\bmấy\b|số lượng|how many|how much|number of"),
-    ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b|\bwhere\b|what place|which city|which province"),
-    ("position", r"chức vụ|cương vị|chức danh|giữ chức|what (?:position|post|title)|which (?:position|post)"),
-    ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào|\bwho\b|\bwhom\b|\bwhose\b"),
-    ("why", r"tại sao|vì sao|lý do|nguyên nhân|\bwhy\b"),
-    ("how", r"như thế nào|thế nào|ra sao|bằng cách nào|\bhow\b"),
-    ("what", r"\bgì\b|\bnào\b|\bwhat\b|\bwhich\b"),
+             r"năm nào|năm bao nhiêu|thời gian nào|thời điểm nào|vào thời gian|ngày tháng",
+     r"\bwhen\b|what date|what day|which day|what year|which year|what month|which month|what time"),
+    ("list", r"những ai|những gì|những \w+(?: \w+){0,3} nào|các \w+(?: \w+){0,3} nào|gồm những|kể tên|liệt kê",
+     r"\bwhich \w+(?: \w+){0,2}(?:ies|s)\b|\blist\b|\bname the\b|what are the"),
+    ("how_many", r"bao nhiêu|\bmấy\b|số lượng", r"how many|how much|number of"),
+    ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b", r"\bwhere\b|what place|which city|which province"),
+    ("position", r"chức vụ|cương vị|chức danh|giữ chức", r"what (?:position|post|title)|which (?:position|post)"),
+    ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào", r"\bwho\b|\bwhom\b|\bwhose\b"),
+    ("why", r"tại sao|vì sao|lý do|nguyên nhân", r"\bwhy\b"),
+    ("how", r"như thế nào|thế nào|ra sao|bằng cách nào", r"\bhow\b"),
+    ("what", r"\bgì\b|\bnào\b", r"\bwhat\b|\bwhich\b"),
 )
 
 # Verbs that name a role in an event; English verbs map onto the Vietnamese ones the
@@ -93,9 +95,9 @@ def _pattern(source: str, *, diacritics: bool) -> re.Pattern[str]:
     return re.compile(source if diacritics else fold_accents(source))
 
 
-def _kind(lowered: str, *, diacritics: bool) -> str:
-    for kind, source in _TYPE_PATTERNS:
-        if _pattern(source, diacritics=diacritics).search(lowered):
+def _kind(lowered: str, *, diacritics: bool, english: bool) -> str:
+    for kind, vietnamese, in_english in _TYPE_PATTERNS:
+        if _pattern(in_english if english else vietnamese, diacritics=diacritics).search(lowered):
             return kind
     return "other"
 
@@ -131,7 +133,7 @@ def analyse(question: str) -> Question:
         text=text,
         language="en" if english else "vi",
         diacritics=diacritics,
-        kind=_kind(lowered, diacritics=diacritics),
+        kind=_kind(lowered, diacritics=diacritics, english=english),
         role_verbs=_role_verbs(lowered, diacritics=diacritics, english=english),
         unit=_unit(lowered, diacritics=diacritics),
         titles=tuple(v for k, v in _ENGLISH_TITLES.items() if english and re.search(rf"\b(?:{k})\b", lowered)),

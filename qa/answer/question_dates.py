@@ -131,6 +131,20 @@ class TimeMention:
         return _LEADING_WORD.match(matching_key(question[self.start : self.end])) is None
 
 
+def numbers_dated(times: tuple[AskedTime, ...], published: ArticleDate | None) -> frozenset[str]:
+    """The numbers of the asked times that an article's date already says. A report of the May
+    2022 meeting prints "Chiều 6.5" and never "5/2022": asked "tháng 5/2022", neither 5 nor
+    2022 is missing from it, while "năm 2021" still is."""
+    said: set[str] = set()
+    for time in times:
+        if not time.matches(published):
+            continue
+        for asked, printed in ((time.year, published.year), (time.month, published.month), (time.day, published.day)):
+            if asked is not None and asked == printed:
+                said.update({str(asked), f"{asked:02d}"})
+    return frozenset(said)
+
+
 def _vietnamese(time: AskedTime, *, bare: bool) -> str:
     if time.day is not None:
         numbers = f"{time.day}/{time.month}" + ("" if time.year is None else f"/{time.year}")

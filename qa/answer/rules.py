@@ -17,12 +17,14 @@ import numpy as np
 
 from qa.answer.english_terms import article_phrases
 from qa.answer.question import Question
+from qa.answer.question_dates import numbers_dated
 from qa.answer.reading import Candidate
 from qa.answer.sentence_vectors import SentenceVectors
 from qa.answer.spans import Span, counts, dates, enumeration, people, places, positions
 from qa.index.corpus_index import CorpusIndex, passage_text
 from qa.index.lexical import LexicalIndex, query_tokens
 from qa.index.retrieve import Passage
+from qa.ingest.corpus import ArticleDate
 from qa.ingest.text import fold_accents, folded_tokens, match_tokens, nfc
 from qa.models.embedder import Embedder
 
@@ -79,10 +81,12 @@ def _coverage(terms: dict[str, float], tokens: set[str]) -> float:
     return sum(w for t, w in terms.items() if t in tokens) / total if total else 0.0
 
 
-def sentence_coverage(question: Question, sentence: str, lexical: LexicalIndex) -> float:
-    """How much of the question the sentence says. A span in a sentence that says little of the
-    question is the mark of an article that is about the event but does not say what was asked of it."""
-    return _coverage(_question_terms(question, lexical), _sentence_tokens(sentence, question))
+def sentence_coverage(question: Question, sentence: str, lexical: LexicalIndex, *, published: ArticleDate | None = None) -> float:
+    """How much of the question the sentence, in an article dated ``published``, says. A span in
+    a sentence that says little of the question is the mark of an article that is about the
+    event but does not say what was asked of it."""
+    said = _sentence_tokens(sentence, question) | numbers_dated(question.times, published)
+    return _coverage(_question_terms(question, lexical), said)
 
 
 def _typed_spans(question: Question, sentence: str, passage: Passage) -> list[Span]:
@@ -201,7 +205,8 @@ def missing_terms(question: Question, passages: Sequence[Passage], lexical: Lexi
     if not passages:
         return 0.0, 0.0, 0.0
     terms = _question_terms(question, lexical, known_only=False)
-    present = set().union(*(_sentence_tokens(passage_text(p.article, p.chunk.text), question) for p in passages[:looked_in]))
+    present = set().union(*(_sentence_tokens(passage_text(p.article, p.chunk.text), question)
+                            | numbers_dated(question.times, p.article.date) for p in passages[:looked_in]))
     missing = {t: w for t, w in terms.items() if t not in present}
     number_missing = float(any(t.isdigit() for t in missing))  # "năm 2021" asked, only 2022 found
     total = sum(terms.values())

@@ -21,14 +21,13 @@ from __future__ import annotations
 import re
 
 from qa.answer.question import Question
-from qa.ingest.text import fold_accents, has_diacritics
+from qa.answer.question_dates import numbers_dated
+from qa.ingest.corpus import ArticleDate
+from qa.ingest.text import has_diacritics, is_vietnamese_syllable
 
 _WORD = re.compile(r"\w+(?:[./-]\w+)*")
 _JOINS_A_NAME = re.compile(r" +")
 _ENDS_A_SENTENCE = re.compile(r"[.?!:;]\s*$")
-# One Vietnamese syllable, accents folded: onset, vowels, final consonant. "Ninh" and "Lâm" are
-# one; "Province", "Ministry" and "Mr" are none.
-_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
 
 Specific = tuple[str, ...]  # the matching keys of a name's words, or of one number
 
@@ -58,7 +57,7 @@ def _vietnamese_stretch(words: list[str]) -> list[str]:
     best: list[str] = []
     stretch: list[str] = []
     for word in [*words, ""]:
-        if word and _SYLLABLE.fullmatch(fold_accents(word).lower().replace("đ", "d")):
+        if word and is_vietnamese_syllable(word):
             stretch.append(word)
             continue
         if len(stretch) > len(best) and any(has_diacritics(w) for w in stretch):
@@ -90,10 +89,12 @@ def _holds(tokens: list[str], present: set[str], wanted: Specific) -> bool:
     return any(tuple(tokens[i:i + n]) == wanted for i in range(len(tokens) - n + 1))
 
 
-def missing_specifics(question: Question, specifics: tuple[Specific, ...], text: str) -> float:
-    """The share of the specifics that the text does not hold (0 when the question has none)."""
+def missing_specifics(question: Question, specifics: tuple[Specific, ...], text: str, *,
+                      published: ArticleDate | None = None) -> float:
+    """The share of the specifics that the text, dated ``published``, does not hold (0 when the
+    question has none)."""
     if not specifics:
         return 0.0
     tokens = question.keys(text)
-    present = set(tokens)
+    present = set(tokens) | numbers_dated(question.times, published)
     return sum(not _holds(tokens, present, s) for s in specifics) / len(specifics)

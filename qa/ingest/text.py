@@ -126,6 +126,18 @@ def has_diacritics(text: str) -> bool:
     return fold_accents(text) != text
 
 
+# One Vietnamese syllable, accents folded: onset, vowels, final consonant. "Ninh" and "Lâm" are
+# one; "Province", "Director" and "Mr" are none.
+_SYLLABLE_RE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    """Whether a word could be one Vietnamese syllable, typed with or without diacritics: how
+    a name from the articles ("Trần", "Quang Ninh") is told from an English word in an English
+    question."""
+    return bool(_SYLLABLE_RE.fullmatch(fold_accents(word).lower().replace("đ", "d")))
+
+
 # --- sentences -------------------------------------------------------------------------
 
 # Abbreviations after which a full stop does not end a sentence, even before a capital

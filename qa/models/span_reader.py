@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer.diacritics import restore_diacritics
-from qa.answer.english_terms import in_vietnamese_terms
+from qa.answer.english_terms import in_vietnamese_terms, with_names_spelled
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
 from qa.answer.rules import RuleSettings, question_features, sentence_coverage
@@ -167,10 +167,11 @@ def without_symbols(question: str) -> str:
 
 def as_read(question: Question, passages: Sequence[str]) -> str:
     """The question as the reader reads it: Vietnamese typed bare gets its diacritics back from
-    the passages, English its roles, events and institutions in Vietnamese
-    (qa/answer/english_terms.py); emoji and invisible characters go."""
+    the passages, English its roles, events and institutions in Vietnamese and its bare names
+    spelled as the passages spell them (qa/answer/english_terms.py); emoji and invisible
+    characters go."""
     if question.language == "en":
-        text = in_vietnamese_terms(question.text)
+        text = in_vietnamese_terms(with_names_spelled(question.text, passages))
     else:
         text = question.text if question.diacritics else restore_diacritics(question.text, passages)
     return without_symbols(text)
@@ -233,7 +234,8 @@ class SpanReader:
             resolved = found[0].resolved if found else None
         span = Span(start - s_start, end - s_start, question.kind, resolved) if end > start else None
         features = {**shared, **self._features(question, rank, passage, reading, sentence, span),
-                    "specifics_missing": missing_specifics(question, specifics, passage_text(article, passage.chunk.text))}
+                    "specifics_missing": missing_specifics(question, specifics, passage_text(article, passage.chunk.text),
+                                                          published=article.date)}
         preference = answer_preference(reading.margin, rank, rank_prior=self.settings.rank_prior)
         return Candidate(passage, s_start, s_end, span, 1.0 / (1.0 + np.exp(-preference)), features)
 
@@ -245,7 +247,8 @@ class SpanReader:
         return {"margin": reading.margin, "answerable": reading.answerable, "null_score": reading.null_score,
                 "span_score": reading.span_score, "passage_score": passage.score, "passage_rank": float(rank),
                 "span_chars": float(min(span.end - span.start, 200)) / 100 if span else 0.0,
-                "sentence_coverage": sentence_coverage(question, sentence, self.index.lexical)}
+                "sentence_coverage": sentence_coverage(question, sentence, self.index.lexical,
+                                                       published=passage.article.date)}
 
     def _sentence_around(self, passage: Passage, start: int, end: int) -> tuple[int, int]:
         """The stored sentences of the passage that the span touches, joined."""

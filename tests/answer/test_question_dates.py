@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.answer.question import analyse
-from qa.answer.question_dates import AskedTime, asked_times, matching_key, time_mentions
+from qa.answer.question_dates import AskedTime, asked_times, matching_key, numbers_dated, time_mentions
 from qa.ingest.corpus import ArticleDate
 from qa.ingest.text import fold_accents
 
@@ -131,6 +131,16 @@ def test_mentions_give_offsets_into_the_question():
 ])
 def test_a_time_matches_articles_of_that_time(time, published, expected):
     assert time.matches(published) is expected
+
+
+@pytest.mark.parametrize(("published", "said"), [
+    (ArticleDate(2022, 5), {"2022", "5", "05"}),
+    (ArticleDate(2022), {"2022"}),  # dated only by its year: the month is not said
+    (ArticleDate(2021, 5), set()),  # another year's article says none of it
+    (None, set()),
+])
+def test_an_articles_date_says_the_numbers_of_the_time_asked(published, said):
+    assert numbers_dated(asked_times("Ai chủ trì cuộc gặp tháng 5/2022?"), published) == said
 
 
 def test_merged_and_instead_of():

@@ -8,6 +8,7 @@ import pytest
 from qa.answer.question import analyse
 from qa.answer.rules import sentence_coverage
 from qa.assistant import Assistant
+from qa.ingest.corpus import ArticleDate
 from qa.ingest.text import fold_accents
 from tests.support.hashing_embedder import HashingEmbedder
 
@@ -48,3 +49,11 @@ def test_an_english_question_is_matched_by_its_terms_in_vietnamese(lexical):
     says, same, elsewhere = (sentence_coverage(question, s, lexical) for s in (SAYS_IT, SAME_EVENT, ELSEWHERE))
     assert says > same > elsewhere
     assert says > 0.8
+
+
+@pytest.mark.parametrize("asked", [f"{QUESTION[:-1]} tháng 5/2022?", "Who chaired the meeting with the press agencies in May 2022?"])
+def test_the_year_asked_is_said_by_an_article_of_that_year(lexical, asked):
+    question = analyse(asked)
+    undated = sentence_coverage(question, SAYS_IT, lexical)
+    assert sentence_coverage(question, SAYS_IT, lexical, published=ArticleDate(2022, 5)) > undated
+    assert sentence_coverage(question, SAYS_IT, lexical, published=ArticleDate(2023, 5)) == undated

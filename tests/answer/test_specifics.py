@@ -8,6 +8,7 @@ from hypothesis import given, strategies as st
 
 from qa.answer.question import analyse
 from qa.answer.specifics import missing_specifics, question_specifics
+from qa.ingest.corpus import ArticleDate
 from qa.ingest.text import fold_accents
 
 PASSAGE = ("Ngày 28/12, tại Quảng Ninh, Bộ Công an tổ chức Hội nghị tổng kết năm 2022. "
@@ -22,6 +23,15 @@ def test_names_and_numbers_are_specifics_and_a_general_question_has_none():
     assert _keys("Ai chủ trì hội nghị tại Quảng Ninh năm 2022?") == {("quảng", "ninh"), ("2022",)}
     assert _keys("Ông Nguyễn Văn An sinh ngày 28/12 ở đâu?") == {("nguyễn", "văn", "an"), ("28",), ("12",)}
     assert _keys("Bệnh nhân được chẩn đoán bị bệnh gì?") == set()
+
+
+def test_a_time_asked_is_held_by_an_article_of_that_date():
+    asked = analyse("Ai chủ trì cuộc gặp mặt tháng 5/2022 tại Hà Nội?")
+    specifics = question_specifics(asked)
+    report = "Chiều 6.5, tại Hà Nội, Cục Truyền thông CAND tổ chức cuộc gặp mặt."  # never prints 2022
+    assert missing_specifics(asked, specifics, report) == 1 / 3
+    assert missing_specifics(asked, specifics, report, published=ArticleDate(2022, 5)) == 0.0
+    assert missing_specifics(asked, specifics, report, published=ArticleDate(2021, 5)) == 1 / 3
 
 
 def test_english_questions_keep_numbers_and_vietnamese_names_only():
