@@ -45,16 +45,17 @@ def _spellings(passages: Sequence[str]) -> dict[str, str]:
     return {key: found.most_common(1)[0][0] for key, found in counts.items()}
 
 
-def restore_diacritics(question: str, passages: Sequence[str]) -> str:
-    """The question with the spellings the passages (or the question-word table) give its words."""
+def restore_diacritics(question: str, passages: Sequence[str], *, shortest: int = 1) -> str:
+    """The question with the spellings the passages (or the question-word table) give its runs
+    of at least ``shortest`` words."""
     matches = list(_WORD.finditer(question))
     folded = [fold_accents(m.group()).lower() for m in matches]
     spelled: list[str | None] = [None] * len(matches)
     tables = (QUESTION_WORDS, _spellings(passages))
-    for n in range(LONGEST_RUN, 0, -1):  # longest runs first: "may bay" is "máy bay" before "may" is "mấy"
+    for n in range(LONGEST_RUN, shortest - 1, -1):  # longest runs first: "may bay" is "máy bay" before "may" is "mấy"
         for table in tables:
             for i, key in _runs(folded, n):
-                if key in table and all(s is None for s in spelled[i:i + n]):
+                if key in table and _fits(spelled[i:i + n], table[key].split()):
                     spelled[i:i + n] = table[key].split()
     pieces, last = [], 0
     for match, spelling in zip(matches, spelled, strict=True):
@@ -62,6 +63,12 @@ def restore_diacritics(question: str, passages: Sequence[str]) -> str:
         pieces += [question[last:match.start()], _cased_like(word, spelling) if spelling else word]
         last = match.end()
     return "".join(pieces) + question[last:]
+
+
+def _fits(spelled: list[str | None], spelling: list[str]) -> bool:
+    """A run's spelling is taken where it spells some word still unspelled and agrees with the
+    longer runs on the rest ("biên chế" after "tuyển dụng 8 biên" has spelled "bien")."""
+    return any(s is None for s in spelled) and all(s is None or s == t for s, t in zip(spelled, spelling, strict=True))
 
 
 def _cased_like(typed: str, spelling: str) -> str:

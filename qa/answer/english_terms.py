@@ -11,10 +11,11 @@ of what was asked.
 
 Only words with one Vietnamese reading in news are listed. "Director" (giám đốc, cục
 trưởng, viện trưởng), "department" (cục, sở), "president" (chủ tịch, tổng thống) and
-"meeting" (cuộc họp, buổi gặp mặt, hội nghị) stay as typed: a wrong choice would send the
-search after words the article does not use, while the reader learnt those English words from
-its English training questions. Verbs that name a role only in some sentences ("address",
-"present", "held") stay as typed too.
+"meeting" (cuộc họp, buổi gặp mặt, hội nghị) stay as typed for the reader, which learnt those
+English words from its English training questions, and for the missing-term features, where a
+wrong choice would count a word the article never needed; BM25 looks for all their readings at
+once (``SEVERAL_READINGS``), as an article holds one of them. Verbs that name a role only in
+some sentences ("address", "present") stay as typed.
 """
 
 from __future__ import annotations
@@ -203,10 +204,11 @@ _NAME_RUN = re.compile(r"\b[A-Z][a-z]*(?:\s+[A-Z][a-z]*)*\b")
 
 
 def with_names_spelled(question: str, passages: Sequence[str]) -> str:
-    """An English question with the Vietnamese names it typed bare spelled as the passages spell
-    them ("Quang Ninh" -> "Quảng Ninh"): the reader matches a name by its subword tokens, and
-    "Quang" shares none with "Quảng". Only runs of capitalised words that could be Vietnamese
-    syllables are respelled; the English around them stays as typed (folded, "the" is "thể")."""
+    """An English question with the Vietnamese it typed bare spelled as the passages spell it
+    ("Quang Ninh" -> "Quảng Ninh", "hoi nghi" -> "hội nghị"): the reader matches words by their
+    subword tokens, and "Quang" shares none with "Quảng". Names are runs of capitalised words
+    that could be Vietnamese syllables; other words are respelled only in runs of two or more
+    that a passage holds, as English words alone fold into Vietnamese ones ("the" is "thể")."""
 
     def spelled(match: re.Match[str]) -> str:
         pieces, name = [], []
@@ -220,13 +222,26 @@ def with_names_spelled(question: str, passages: Sequence[str]) -> str:
             pieces.append(word)
         return " ".join(pieces).rstrip()
 
-    return _NAME_RUN.sub(spelled, question)
+    return restore_diacritics(_NAME_RUN.sub(spelled, question), passages, shortest=2)
+
+
+# Words with several Vietnamese readings in news: BM25 may look for every reading at once (an
+# article holds one of them), where the reader and the missing-term features may not.
+SEVERAL_READINGS: tuple[tuple[str, str], ...] = (
+    (r"meetings?", "cuộc họp gặp mặt hội nghị"),
+    (r"director", "giám đốc cục trưởng"),
+    (r"department", "cục sở"),
+    (r"president", "chủ tịch tổng thống"),
+    (r"held|hold|holds", "tổ chức diễn ra"),
+)
+_READINGS = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), readings) for pattern, readings in SEVERAL_READINGS]
 
 
 def lexical_query(question: str, *, english: bool) -> str:
-    """What BM25 searches for: an English question in Vietnamese terms, folded when it was typed
-    without diacritics, so that its bare names ("Da Nang") still match in the folded field."""
+    """What BM25 searches for: an English question in Vietnamese terms, with every reading of its
+    words that have several, folded when it was typed without diacritics, so that its bare
+    names ("Da Nang") still match in the folded field."""
     if not english:
         return question
-    glossed = in_vietnamese_terms(question)
+    glossed = " ".join([in_vietnamese_terms(question), *(readings for pattern, readings in _READINGS if pattern.search(question))])
     return glossed if has_diacritics(question) else fold_accents(glossed)

@@ -100,6 +100,14 @@ def test_english_questions_are_searched_in_vietnamese_terms_and_stay_folded_when
     assert lexical_query("Ai chủ trì hội nghị?", english=False) == "Ai chủ trì hội nghị?"
 
 
+def test_bm25_looks_for_every_reading_of_an_english_word_that_has_several():
+    # "meeting" is a "cuộc họp", a "buổi gặp mặt" or a "hội nghị"; the reader keeps the English
+    assert lexical_query("Who chaired the meeting in May?", english=True) == (
+        "Who chu tri the meeting in May? cuoc hop gap mat hoi nghi")
+    assert in_vietnamese_terms("Who chaired the meeting in May?") == "Who chủ trì the meeting in May?"
+    assert lexical_query("Who is the Director?", english=True) == "Who is the Director? giam doc cuc truong"
+
+
 def test_people_with_rank_title_and_appositive():
     sentence = ("Thượng tướng Trần Quốc Tỏ, Ủy viên Trung ương Đảng, Phó Bí thư Đảng ủy Công an Trung ương, Thứ trưởng "
                 "Bộ Công an dự và chỉ đạo Hội nghị; Thiếu tướng Đỗ Triệu Phong, Cục trưởng Cục Truyền thông CAND chủ trì Hội nghị.")
@@ -145,6 +153,8 @@ REPORT = "Thiếu tướng Đỗ Triệu Phong chủ trì hội nghị tại t�
     # bare Vietnamese names take the passages' spelling, so the reader's subwords match them
     ("Who chaired the conference in Quang Ninh Province?", "Who chaired the conference in Quảng Ninh Province?"),
     ("What did Colonel Phung Duc Thang say?", "What did Colonel Phùng Đức Thắng say?"),
+    # as are runs of two or more bare Vietnamese words that a passage holds
+    ("Who chaired the hoi nghi in Quang Ninh?", "Who chaired the hội nghị in Quảng Ninh?"),
     # English words stay as typed, capitalised or not, and so do names the passages never spell
     ("Can the Director of Bach Mai Hospital attend in May?", "Can the Director of Bach Mai Hospital attend in May?"),
     ("Who did Đỗ Triệu Phong meet?", "Who did Đỗ Triệu Phong meet?"),

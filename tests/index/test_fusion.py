@@ -47,7 +47,7 @@ ENGLISH_ONLY_IN_D = "Where is the rhinoceros?"
 
 # With three dense candidates, D (0.1) and E (0.0) are left to BM25.
 COSINES = {"A": 0.8, "B": 0.6, "C": 0.2, "D": 0.1, "E": 0.0}
-THREE_CANDIDATES = replace(RetrievalSettings(), candidates=3, dense_weight=0.25, english_dense_weight=0.75)
+THREE_CANDIDATES = replace(RetrievalSettings(), candidates=3, dense_weight=0.25)
 RRF = replace(THREE_CANDIDATES, fusion="rrf", rrf_k=10)
 
 
@@ -130,13 +130,14 @@ def test_weighted_sums_both_sides_and_the_lowest_candidate_counts_zero(corpus):
     assert _order(found) == ["A", "B", "C", "D"]
 
 
-def test_english_question_uses_the_english_dense_weight(corpus):
+def test_an_english_question_is_fused_like_a_vietnamese_one(corpus):
+    """BM25's one hit outweighs the dense side for English too (bench/english_fusion.py)."""
     assert analyse(ENGLISH_ONLY_IN_D).language == "en"
     found = _search(corpus, ENGLISH_ONLY_IN_D, THREE_CANDIDATES)
     assert [p.article.id for p in found if p.lexical_rank] == ["D"]
-    expected = {"A": 0.75 * 1, "B": 0.75 * 2 / 3, "D": 0.25 * 1, "C": 0.0}
+    expected = {"D": 0.75 * 1, "A": 0.25 * 1, "B": 0.25 * 2 / 3, "C": 0.0}
     assert _scores(found) == pytest.approx(expected, abs=1e-6)
-    assert _order(found) == ["A", "B", "D", "C"]
+    assert _order(found) == ["D", "A", "B", "C"]
 
 
 def test_min_max_normalisation_ignores_the_scale_of_the_scores(tmp_path):
@@ -220,11 +221,11 @@ def test_a_lift_is_not_a_filter_a_much_better_passage_of_another_year_still_lead
 
 
 def test_an_english_named_month_is_lifted_too(dated):
-    # English weights: A 0.75, B 0.75 × 2/3, D 0.25; the lift is 0.5 × 0.75 for B and D.
+    # D 0.75 (BM25's one hit), A 0.25, B 0.25 × 2/3; the lift is 0.5 × 0.75 for B and D.
     found = _search(dated, "Where is the rhinoceros in May?", HALF_LIFT)
-    expected = {"A": 0.75, "B": 0.5 + 0.375, "D": 0.25 + 0.375, "C": 0.0}
+    expected = {"D": 0.75 + 0.375, "B": 0.25 * 2 / 3 + 0.375, "A": 0.25, "C": 0.0}
     assert _scores(found) == pytest.approx(expected, abs=1e-6)
-    assert _order(found) == ["B", "A", "D", "C"]
+    assert _order(found) == ["D", "B", "A", "C"]
 
 
 def test_no_named_time_or_no_lift_changes_nothing(dated):
