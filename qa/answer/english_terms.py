@@ -144,26 +144,42 @@ def in_vietnamese_terms(question: str) -> str:
 # Capitalised words that start or join an English question rather than name something.
 _ENGLISH_CAPITALS = frozenset("who whom whose what when where which why how in on at of to for from by the a an and or "
                               "did does do is are was were has have had can according name list tell".split())
+# Words English capitalises in the names of offices, ranks and institutions, which a Vietnamese
+# article writes in Vietnamese ("Ministry of Public Security" is "Bộ Công an").
+INSTITUTION_WORDS = frozenset("""
+    director deputy vice chief head general secretary minister chairman chairwoman chairperson president
+    premier governor mayor ambassador commander senior lieutenant colonel major captain officer mr mrs ms dr prof
+    department ministry committee commission council board office agency bureau authority administration
+    inspectorate procuracy court assembly government party union association federation front youth women
+    people central national provincial municipal city district ward commune province state public security
+    police army military force border guard navy communications information media press news television
+    radio newspaper health education finance justice defence defense affairs foreign home internal trade
+    industry transport agriculture rural culture sports tourism science technology construction planning
+    investment natural resources environment labour labor invalids social ethnic economic development fund
+    bank hospital university school institute center centre academy corporation company group steering
+    conference congress program programme project plan campaign movement review year end annual team club
+""".split())
 _CALENDAR_WORDS = frozenset(name.lower() for name in [*calendar.month_name, *calendar.month_abbr, *calendar.day_name] if name)
 _POSSESSIVE = re.compile(r"['’]s$")
 _HELD = "\ue000"  # marks a term already put in Vietnamese while the rest of the question is read
 
 
 def _as_printed(word: str) -> bool:
-    """A name ("Quang Ninh", "CAND", "V.League"), a number ("2022", "12/3") or a Vietnamese word
+    """A name ("Quang Ninh", "CAND", "Vingroup"), a number ("2022", "12/3") or a Vietnamese word
     typed into the English ("Who chaired hội nghị?"): words an article would print as they are.
 
-    English capitalises its own words too ("the Director of the Communications Department"),
-    and no article prints those, so a capitalised word counts as a name only if it could be a
-    Vietnamese syllable, is an acronym or carries a dot. A foreign one-word name ("Samsung") is
-    lost with them: a question that asks of one is told by its other words. Month names are
-    the question's time, which the article's date may say (``question_dates.numbers_dated``).
+    English capitalises the words of its offices and institutions too ("the Director of the
+    Communications Department"), and no Vietnamese article prints those: they are English
+    (``INSTITUTION_WORDS``). Any other capitalised word is taken for a name, so that "the
+    Nobel Prize" asked of police articles shows as missing. Month names are the question's
+    time, which the article's date may say (``question_dates.numbers_dated``).
     """
     if has_diacritics(word) or any(c.isdigit() for c in word):
         return True
-    if not word[:1].isupper() or word.lower() in _ENGLISH_CAPITALS | _CALENDAR_WORDS:
+    lowered = word.lower()
+    if not word[:1].isupper() or lowered in _ENGLISH_CAPITALS | _CALENDAR_WORDS:
         return False
-    return is_vietnamese_syllable(word) or word.isupper() or not word.isalpha()
+    return lowered not in INSTITUTION_WORDS and lowered.removesuffix("s") not in INSTITUTION_WORDS
 
 
 def article_phrases(question: str) -> tuple[str, ...]:
