@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from qa.ingest.text import fold_accents
+
 ENGLISH_GLOSSARY = {
     "vào ngày nào": "on what date", "ngày nào": "what date", "năm nào": "which year", "tháng nào": "which month",
     "khi nào": "when", "bao giờ": "when", "lúc nào": "when", "thời gian nào": "what time", "bao nhiêu": "how many",
@@ -237,3 +239,9 @@ def in_english(question: str) -> str:
         english = _glossed(question, opens_question=True)
     english = re.sub(r"\s+([?,.:;!])", r"\1", re.sub(r"\s{2,}", " ", english)).strip()
     return english[:1].upper() + english[1:]
+
+
+def in_english_bare(question: str) -> str:
+    """``in_english`` typed without diacritics, names and leftover Vietnamese words included
+    ("Where Hai be was dinh nhau?")."""
+    return fold_accents(in_english(question))

@@ -30,12 +30,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from english_forms import in_english  # noqa: E402
+from english_forms import in_english, in_english_bare  # noqa: E402
 
 from qa.assistant import Assistant  # noqa: E402
 from qa.index.retrieve import Retriever  # noqa: E402
 from qa.index.store import write_json  # noqa: E402
-from qa.ingest.text import fold_accents, has_diacritics  # noqa: E402
+from qa.ingest.text import has_diacritics  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "data" / "vinewsqa-dev" / "qa.jsonl.gz"
@@ -47,7 +47,7 @@ def names_only(question: str) -> str:
     return " ".join(w for w in english.split() if not (has_diacritics(w) and not w[:1].isupper()))
 
 
-FORMS = {"english": in_english, "english-bare": lambda q: fold_accents(in_english(q)), "english-names-only": names_only}
+FORMS = {"english": in_english, "english-bare": in_english_bare, "english-names-only": names_only}
 
 
 def recall(found, rows, k: int) -> float:

@@ -142,10 +142,10 @@ def shown_dev_questions(form: str, *, limit: int | None) -> Path:
     from qa.ingest.text import fold_accents
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from english_forms import in_english
+    from english_forms import in_english, in_english_bare
 
     shown, lang = {"no-diacritics": (fold_accents, "vi-nodiac"), "english": (in_english, "en"),
-                   "english-bare": (lambda q: fold_accents(in_english(q)), "en-bare")}[form]
+                   "english-bare": (in_english_bare, "en-bare")}[form]
     chosen = [r for r in _rows(GOLD) if r["split"] == "dev"][:limit]
     return _write_questions(SCRATCH / f"dev-{form}.jsonl",
                             [{"id": r["id"], "question": shown(r["question"]), "answers": r["answers"],
@@ -172,7 +172,7 @@ def role_set() -> tuple[list[dict], list[dict]]:
     """The who-questions set: its corpus, and its questions in four forms each."""
     sys.path.insert(0, str(ROOT / "bench"))
     from role_questions import CHECK_QUESTIONS, role_questions
-    from english_forms import code_switched, in_english
+    from english_forms import code_switched, in_english, in_english_bare
     from train_reader import SEED
 
     from qa.ingest.text import fold_accents
@@ -191,7 +191,7 @@ def role_set() -> tuple[list[dict], list[dict]]:
         if row["answers"] and unheard(row):
             questions.append({**row, "answers": []})
     forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"),
-             ("en", in_english, "-english"), ("en-bare", lambda q: fold_accents(in_english(q)), "-english-bare"))
+             ("en", in_english, "-english"), ("en-bare", in_english_bare, "-english-bare"))
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
     return corpus, [{"id": r["id"] + suffix, "question": shown(r["question"]), "answers": r["answers"], "type": "who",
                      "lang": lang, "doc_id": r["context_id"], "evidence": r["evidence"] if r["answers"] else None}

@@ -33,7 +33,7 @@ def _runs(words: Sequence[str], n: int):
         yield i, " ".join(words[i:i + n])
 
 
-def _spellings(passages: Sequence[str]) -> dict[str, str]:
+def passage_spellings(passages: Sequence[str]) -> dict[str, str]:
     """Folded run of syllables -> its most frequent spelling in the passages (lower case)."""
     counts: dict[str, Counter] = {}
     for passage in passages:
@@ -45,13 +45,19 @@ def _spellings(passages: Sequence[str]) -> dict[str, str]:
     return {key: found.most_common(1)[0][0] for key, found in counts.items()}
 
 
-def restore_diacritics(question: str, passages: Sequence[str], *, shortest: int = 1) -> str:
-    """The question with the spellings the passages (or the question-word table) give its runs
-    of at least ``shortest`` words."""
+def restore_diacritics(question: str, passages: Sequence[str]) -> str:
+    """The question with the spellings the passages (or the question-word table) give its words."""
+    return respelled(question, passage_spellings(passages))
+
+
+def respelled(question: str, spellings: dict[str, str], *, shortest: int = 1) -> str:
+    """The question with the spellings ``spellings`` (``passage_spellings``) or the
+    question-word table give its runs of at least ``shortest`` words; one table serves every
+    piece of a question read against the same passages."""
     matches = list(_WORD.finditer(question))
     folded = [fold_accents(m.group()).lower() for m in matches]
     spelled: list[str | None] = [None] * len(matches)
-    tables = (QUESTION_WORDS, _spellings(passages))
+    tables = (QUESTION_WORDS, spellings)
     for n in range(LONGEST_RUN, shortest - 1, -1):  # longest runs first: "may bay" is "máy bay" before "may" is "mấy"
         for table in tables:
             for i, key in _runs(folded, n):

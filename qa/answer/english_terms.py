@@ -24,7 +24,7 @@ import calendar
 import re
 from collections.abc import Sequence
 
-from qa.answer.diacritics import restore_diacritics
+from qa.answer.diacritics import passage_spellings, respelled
 from qa.ingest.text import fold_accents, has_diacritics, is_vietnamese_syllable
 
 # Longer phrases first: "deputy minister" before "minister", "review conference" before
@@ -125,17 +125,17 @@ _PLACE_KINDS = {"province": "tỉnh", "commune": "xã", "hospital": "bệnh vi�
 _NAMED_PLACE = re.compile(rf"\b((?:[A-ZĐ][\w]*\s){{1,3}})(?i:({'|'.join(_PLACE_KINDS)}))\b")
 
 
-def _place_first(match: re.Match[str]) -> str:
+def _place_first(match: re.Match[str]) -> str | None:
+    """The named place in Vietnamese order, or None when its name is not Vietnamese."""
     name = match.group(1).rstrip()
     if not all(is_vietnamese_syllable(word) for word in name.split()):
-        return match.group()
+        return None
     return f"{_PLACE_KINDS[match.group(2).lower()]} {name}"
-
 
 
 def in_vietnamese_terms(question: str) -> str:
     """The English question with the terms above in Vietnamese, for the reader."""
-    text = _NAMED_PLACE.sub(_place_first, question)
+    text = _NAMED_PLACE.sub(lambda m: _place_first(m) or m.group(), question)
     for pattern, vietnamese in _TERMS:
         text = pattern.sub(vietnamese, text)
     return text
@@ -160,6 +160,7 @@ INSTITUTION_WORDS = frozenset("""
     conference congress program programme project plan campaign movement review year end annual team club
 """.split())
 _CALENDAR_WORDS = frozenset(name.lower() for name in [*calendar.month_name, *calendar.month_abbr, *calendar.day_name] if name)
+_NOT_NAMES = _ENGLISH_CAPITALS | _CALENDAR_WORDS  # capitalised, yet never a name
 _POSSESSIVE = re.compile(r"['’]s$")
 _HELD = "\ue000"  # marks a term already put in Vietnamese while the rest of the question is read
 
@@ -177,7 +178,7 @@ def _as_printed(word: str) -> bool:
     if has_diacritics(word) or any(c.isdigit() for c in word):
         return True
     lowered = word.lower()
-    if not word[:1].isupper() or lowered in _ENGLISH_CAPITALS | _CALENDAR_WORDS:
+    if not word[:1].isupper() or lowered in _NOT_NAMES:
         return False
     return lowered not in INSTITUTION_WORDS and lowered.removesuffix("s") not in INSTITUTION_WORDS
 
@@ -197,7 +198,7 @@ def article_phrases(question: str) -> tuple[str, ...]:
         held.append(vietnamese)
         return f" {_HELD}{len(held) - 1} "
 
-    text = _NAMED_PLACE.sub(lambda m: hold(placed) if (placed := _place_first(m)) != m.group() else placed, question)
+    text = _NAMED_PLACE.sub(lambda m: hold(placed) if (placed := _place_first(m)) else m.group(), question)
     for pattern, vietnamese in _TERMS:
         text = pattern.sub(lambda _, vietnamese=vietnamese: hold(vietnamese), text)
     phrases, run = [], []
@@ -226,19 +227,21 @@ def with_names_spelled(question: str, passages: Sequence[str]) -> str:
     that could be Vietnamese syllables; other words are respelled only in runs of two or more
     that a passage holds, as English words alone fold into Vietnamese ones ("the" is "thể")."""
 
+    spellings = passage_spellings(passages)
+
     def spelled(match: re.Match[str]) -> str:
         pieces, name = [], []
         for word in [*match.group().split(), ""]:
-            if word and word.lower() not in _ENGLISH_CAPITALS | _CALENDAR_WORDS and is_vietnamese_syllable(word):
+            if word and word.lower() not in _NOT_NAMES and is_vietnamese_syllable(word):
                 name.append(word)
                 continue
             if name:
-                pieces.append(restore_diacritics(" ".join(name), passages))
+                pieces.append(respelled(" ".join(name), spellings))
                 name = []
             pieces.append(word)
         return " ".join(pieces).rstrip()
 
-    return restore_diacritics(_NAME_RUN.sub(spelled, question), passages, shortest=2)
+    return respelled(_NAME_RUN.sub(spelled, question), spellings, shortest=2)
 
 
 # Words with several Vietnamese readings in news: BM25 may look for every reading at once (an
