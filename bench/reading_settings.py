@@ -11,10 +11,6 @@ the reader reads the first ``MAX_PASSAGES`` passages once. From those readings:
   the share of questions whose own article then comes first (article R@1 as ``qa eval
   --rerank`` counts it), for each pair (a, m), beside no reranking (0, 0).
 
-- **whole passages**: reading the first n passages whole and each later one only at its
-  sentence that says most of the question (``read_excerpts``); answer F1 and tokens read per
-  question, for each n, at the reader's passages and rank prior.
-
 ViNewsQA ``dev`` is never read. Each grid's best is reported beside the reader's current
 settings; a setting is worth changing when it gains at least ``MIN_GAIN`` (198 questions are few).
 Printed, and written with the whole grids to bench/results/reading_settings.json.
@@ -41,7 +37,7 @@ from qa.answer.question import analyse  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.eval.metrics import token_f1  # noqa: E402
 from qa.index.store import write_json  # noqa: E402
-from qa.models.span_reader import SpanReaderSettings, answer_preference, read_excerpts, trimmed  # noqa: E402
+from qa.models.span_reader import SpanReaderSettings, answer_preference, trimmed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PASSAGES = 5
@@ -72,28 +68,6 @@ def read_all(rows: list[dict], settings: SpanReaderSettings) -> list[Read]:
                           np.array([token_f1(span, row["answers"]) for span in spans]),
                           np.array([r.margin for r in readings]), np.array([r.answerable for r in readings])))
     return found
-
-
-def whole_passage_choice(rows: list[dict], settings: SpanReaderSettings) -> dict[int, dict[str, float]]:
-    """Answer F1 and passage tokens read per question for each number of passages read whole."""
-    pipeline = Assistant.open("vinewsqa", reader="neural", calibration=unfitted("neural")).pipeline
-    model, index = pipeline.reader.model, pipeline.index
-    f1, tokens = {n: [] for n in range(1, settings.passages + 1)}, {n: [] for n in range(1, settings.passages + 1)}
-    for row in rows:
-        question = analyse(row["question"])
-        passages = pipeline.retriever.search_batch([question.text], k=8)[0][: settings.passages]
-        for n in f1:
-            excerpts = read_excerpts(question, passages, index, whole=n)
-            texts = [text for _, text in excerpts]
-            readings = model.read(question.text, texts, settings=settings)
-            if not readings:
-                continue
-            pick = int(np.argmax(answer_preference(np.array([r.margin for r in readings]), np.arange(len(readings)),
-                                                   rank_prior=settings.rank_prior)))
-            text, reading = texts[pick], readings[pick]
-            f1[n].append(token_f1(text[slice(*trimmed(text, reading.start, reading.end))], row["answers"]))
-            tokens[n].append(sum(len(ids) for ids, _ in model.tokenizer.passage_tokens(texts)))
-    return {n: {"f1": round(float(np.mean(f1[n])), 4), "passage_tokens": round(float(np.mean(tokens[n])), 1)} for n in f1}
 
 
 def answer_f1(found: list[Read], passages: int, rank_prior: float) -> float:
@@ -131,7 +105,6 @@ def main() -> int:
         "own_article_among_first": {n: round(float(np.mean([r.own[:n].any() for r in found])), 4) for n in range(1, MAX_PASSAGES + 1)},
         "answer_choice_f1": grid_summary(choice, ("passages", "rank_prior"), (settings.passages, settings.rank_prior)),
         "reranked_r1": grid_summary(rerank, ("answerable_weight", "margin_weight"), (0.0, 0.0)),
-        "whole_passages": {"current": settings.whole_passages, "by_number": whole_passage_choice(rows, settings)},
     }
     write_json(ROOT / "bench" / "results" / "reading_settings.json", report)
     print(json.dumps({key: {k: v for k, v in value.items() if k != "grid"} if isinstance(value, dict) and "grid" in value else value

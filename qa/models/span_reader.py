@@ -15,7 +15,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +38,6 @@ _TRIM = " \t\n,;:.!?–-\"'“”()[]"
 @dataclass(frozen=True)
 class SpanReaderSettings:
     passages: int = 3  # passages read per question (bench/reading_settings.py)
-    # Passages read whole; each later one is read only at its sentence that says most of the
-    # question: on held-out training questions that read 48 % fewer tokens for the same answer
-    # F1 (bench/reading_settings.py), and the reader's time is most of ask()'s.
-    whole_passages: int = 1
     window_tokens: int = 256
     max_answer_tokens: int = 30
     # The answer is the span with the best margin - rank_prior * log(1 + retrieval rank): the
@@ -181,26 +177,6 @@ def as_read(question: Question, passages: Sequence[str]) -> str:
     return without_symbols(text)
 
 
-def read_excerpts(question: Question, passages: Sequence[Passage], index: CorpusIndex, *, whole: int) -> list[tuple[int, str]]:
-    """What the reader reads of each passage, as (offset in the chunk text, text): the first
-    ``whole`` passages whole, each later one only at its sentence that says most of the question
-    (``sentence_coverage``; the first such sentence on a tie). A later passage rarely holds the
-    answer, and when it does the answer's sentence is the one that repeats the question."""
-    return [(0, p.chunk.text) if rank < whole else _best_sentence(question, p, index) for rank, p in enumerate(passages)]
-
-
-def _best_sentence(question: Question, passage: Passage, index: CorpusIndex) -> tuple[int, str]:
-    chunk = passage.chunk
-    bounds = [(max(a, chunk.start) - chunk.start, min(b, chunk.end) - chunk.start)
-              for a, b in (index.sentence_bounds(int(r)) for r in index.sentences_of_chunk(passage.row))]
-    bounds = [(a, b) for a, b in bounds if b > a]
-    if not bounds:
-        return 0, chunk.text
-    start, end = max(bounds, key=lambda ab: sentence_coverage(question, chunk.text[ab[0]:ab[1]], index.lexical,
-                                                               published=passage.article.date))
-    return start, chunk.text[start:end]
-
-
 _SHARED: SpanModel | None = None
 _SHARED_LOCK = threading.Lock()
 
@@ -237,19 +213,16 @@ class SpanReader:
         chosen = list(passages[: self.settings.passages])
         if not chosen:
             return []
-        excerpts = read_excerpts(question, chosen, self.index, whole=self.settings.whole_passages)
-        texts = [text for _, text in excerpts]
+        texts = [p.chunk.text for p in chosen]
         readings = self.model.read(as_read(question, texts), texts, settings=self.settings)
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         specifics = question_specifics(question)
-        candidates = [self._candidate(question, rank, passage, replace(reading, start=reading.start + offset, end=reading.end + offset),
-                                      shared, specifics)
-                      for rank, (passage, (offset, _), reading) in enumerate(zip(chosen, excerpts, readings, strict=True))]
+        candidates = [self._candidate(question, rank, passage, reading, shared, specifics)
+                      for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
         return sorted(candidates, key=lambda c: -c.score)
 
     def _candidate(self, question: Question, rank: int, passage: Passage, reading: PassageReading,
                    shared: dict[str, float], specifics: tuple[Specific, ...]) -> Candidate:
-        """``reading``'s offsets are in the passage's chunk text."""
         article = passage.article
         start, end = trimmed(passage.chunk.text, reading.start, reading.end)
         start, end = passage.chunk.start + start, passage.chunk.start + end
@@ -294,8 +267,7 @@ class SpanReranker:
         self.settings = settings
 
     def rerank(self, question: Question, passages: Sequence[Passage]) -> list[Passage]:
-        """Only the passages the reader reads are reordered, each read whole (answerability needs
-        the passage, not one sentence of it), so reranking reads more than the reader alone.
+        """Only the passages the reader reads are reordered, so reranking costs no extra reading.
         Each keeps its retrieval score: the calibrated confidence reads it as a feature, and an
         answerability put in its place made the confidence abstain on half of the answerable
         ViNewsQA dev questions."""
