@@ -24,8 +24,13 @@ QUESTION_WORDS = {
     "tai dau": "tại đâu", "noi nao": "nơi nào", "tai sao": "tại sao", "vi sao": "vì sao", "nhu the nao": "như thế nào",
     "the nao": "thế nào", "ra sao": "ra sao", "la gi": "là gì", "cai gi": "cái gì", "dieu gi": "điều gì",
     "nguoi nao": "người nào", "ngay nao": "ngày nào", "thang nao": "tháng nào", "nam nao": "năm nào",
-    "nhung ai": "những ai", "ai": "ai", "gi": "gì", "nao": "nào", "dau": "đâu", "may": "mấy", "la": "là",
+    "nhung ai": "những ai", "buoi nao": "buổi nào", "may gio": "mấy giờ", "ai": "ai", "gi": "gì", "nao": "nào",
+    "dau": "đâu", "may": "mấy", "la": "là", "vao": "vào",
 }
+# A question phrase of two or more words is spelled before any passage run: "hợp tác với báo"
+# in a passage must not make "hop tac voi bao nhieu" read "với báo nhiều". Single question
+# words wait for the longer passage runs ("may bay" is "máy bay" before "may" is "mấy").
+_QUESTION_PHRASES = {key: spelling for key, spelling in QUESTION_WORDS.items() if " " in key}
 
 
 def _runs(words: Sequence[str], n: int):
@@ -57,12 +62,12 @@ def respelled(question: str, spellings: dict[str, str], *, shortest: int = 1) ->
     matches = list(_WORD.finditer(question))
     folded = [fold_accents(m.group()).lower() for m in matches]
     spelled: list[str | None] = [None] * len(matches)
-    tables = (QUESTION_WORDS, spellings)
-    for n in range(LONGEST_RUN, shortest - 1, -1):  # longest runs first: "may bay" is "máy bay" before "may" is "mấy"
-        for table in tables:
-            for i, key in _runs(folded, n):
-                if key in table and _fits(spelled[i:i + n], table[key].split()):
-                    spelled[i:i + n] = table[key].split()
+    passes = [(n, _QUESTION_PHRASES) for n in range(LONGEST_RUN, max(shortest, 2) - 1, -1)]
+    passes += [(n, table) for n in range(LONGEST_RUN, shortest - 1, -1) for table in (QUESTION_WORDS, spellings)]
+    for n, table in passes:  # longest runs first, question phrases before all
+        for i, key in _runs(folded, n):
+            if key in table and _fits(spelled[i:i + n], table[key].split()):
+                spelled[i:i + n] = table[key].split()
     pieces, last = [], 0
     for match, spelling in zip(matches, spelled, strict=True):
         word = match.group()

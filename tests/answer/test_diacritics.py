@@ -22,8 +22,15 @@ def test_a_question_word_is_not_taken_from_a_passage_word_of_the_same_letters():
     assert restore_diacritics("may gio?", [PASSAGE]) == "mấy giờ?"
 
 
+def test_a_question_phrase_is_spelled_before_a_longer_passage_run_that_overlaps_it():
+    passage = "Cục đẩy mạnh hợp tác với báo chí và nhiều cơ quan thông tấn."
+    restored = restore_diacritics("day manh hop tac voi bao nhieu co quan thong tan", [passage])
+    assert restored == "đẩy mạnh hợp tác với bao nhiêu cơ quan thông tấn"
+
+
 def test_without_passages_only_question_words_change():
     assert restore_diacritics("Ong ay o dau", []) == "Ong ay ở đâu"
+    assert restore_diacritics("Hop mat vao buoi nao", []) == "Hop mat vào buổi nào"
 
 
 @given(st.text(max_size=80), st.lists(st.text(max_size=120), max_size=3))
