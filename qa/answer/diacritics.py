@@ -31,6 +31,7 @@ QUESTION_WORDS = {
 # in a passage must not make "hop tac voi bao nhieu" read "với báo nhiều". Single question
 # words wait for the longer passage runs ("may bay" is "máy bay" before "may" is "mấy").
 _QUESTION_PHRASES = {key: spelling for key, spelling in QUESTION_WORDS.items() if " " in key}
+_QUESTION_WORDS_ALONE = {key: spelling for key, spelling in QUESTION_WORDS.items() if " " not in key}
 
 
 def _runs(words: Sequence[str], n: int):
@@ -62,9 +63,11 @@ def respelled(question: str, spellings: dict[str, str], *, shortest: int = 1) ->
     matches = list(_WORD.finditer(question))
     folded = [fold_accents(m.group()).lower() for m in matches]
     spelled: list[str | None] = [None] * len(matches)
-    passes = [(n, _QUESTION_PHRASES) for n in range(LONGEST_RUN, max(shortest, 2) - 1, -1)]
-    passes += [(n, table) for n in range(LONGEST_RUN, shortest - 1, -1) for table in (QUESTION_WORDS, spellings)]
-    for n, table in passes:  # longest runs first, question phrases before all
+    runs = [n for n in range(LONGEST_RUN, 1, -1) if n >= shortest]
+    passes = [(n, _QUESTION_PHRASES) for n in runs] + [(n, spellings) for n in runs]
+    if shortest <= 1:
+        passes += [(1, _QUESTION_WORDS_ALONE), (1, spellings)]
+    for n, table in passes:  # question phrases, then passage runs, each longest first; single words last
         for i, key in _runs(folded, n):
             if key in table and _fits(spelled[i:i + n], table[key].split()):
                 spelled[i:i + n] = table[key].split()
