@@ -349,8 +349,9 @@ def load_articles(paths: Iterable[str | os.PathLike], *, skip_bad: bool = False)
     """Load and de-duplicate articles.
 
     Two articles with the same id are an error naming both sources; two with identical
-    text are kept once and reported. With ``skip_bad`` a bad file or record is reported in
-    ``skipped`` instead of stopping the load.
+    text are kept once and reported. With ``skip_bad`` a bad file or record, or a record that
+    reuses an id already read, is reported in ``skipped`` instead of stopping the load: one
+    reused id in an uploaded file must not lose every other article of it.
     """
     paths = list(paths)
     skipped: list[SkippedRecord] = []
@@ -366,9 +367,12 @@ def load_articles(paths: Iterable[str | os.PathLike], *, skip_bad: bool = False)
     duplicates: list[DuplicateText] = []
     for article in iter_articles(paths, on_bad=on_bad):
         if article.id in by_id:
-            raise DuplicateArticleError(
-                f"duplicate article id {article.id!r} in {by_id[article.id].origin} and {article.origin}"
-            )
+            if not skip_bad:
+                raise DuplicateArticleError(
+                    f"duplicate article id {article.id!r} in {by_id[article.id].origin} and {article.origin}"
+                )
+            skipped.append(SkippedRecord(article.origin, f"id {article.id!r} already used by {by_id[article.id].origin}"))
+            continue
         text_key = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
         if text_key in by_text:
             duplicates.append(DuplicateText(dropped_id=article.id, kept_id=by_text[text_key]))

@@ -69,6 +69,14 @@ def test_duplicate_ids_name_both_sources(tmp_path):
         load_articles([tmp_path])
 
 
+def test_skipping_bad_records_keeps_the_first_of_a_reused_id_and_names_both_lines(tmp_path):
+    _write_jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": "Một."}, {"id": "x", "text": "Hai."}, {"id": "y", "text": "Ba."}])
+    result = load_articles([tmp_path / "a.jsonl"], skip_bad=True)
+    assert [(a.id, a.text) for a in result.articles] == [("x", "Một."), ("y", "Ba.")]
+    (skipped,) = result.skipped
+    assert skipped.location.endswith("a.jsonl:2") and "a.jsonl:1" in skipped.reason
+
+
 def test_identical_texts_are_kept_once_and_reported(tmp_path):
     _write_jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": "Cùng một bài."}, {"id": "y", "text": "Cùng  một bài.\n"}])
     result = load_articles([tmp_path])

@@ -12,18 +12,19 @@ import gzip
 import itertools
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qa.ingest.chunking import ChunkSettings, chunk_article
 from qa.cli import main as cli_main
 from qa.ingest.corpus import Article, load_articles, make_article
-from qa.errors import InputError
+from qa.errors import DuplicateArticleError, InputError
 from qa.index.building import build_index
 from qa.index.opening import open_index
 from qa.ingest.text import clean_article_text, sentence_spans
@@ -97,6 +98,7 @@ def test_random_bytes_load_or_name_the_file(data, suffix, compress, cut):
 
 @FUZZ
 @given(lines=st.lists(st.one_of(records, json_values), min_size=1, max_size=5), compress=st.booleans())
+@example(lines=[{"id": "a", "text": "Một."}, {"id": "a", "text": "Hai."}], compress=False)  # a reused id, every run
 def test_random_json_records_load_or_name_file_and_line(lines, compress):
     suffix = ".jsonl.gz" if compress else ".jsonl"
     body = "".join(json.dumps(record, ensure_ascii=True) + "\n" for record in lines).encode()
@@ -107,6 +109,9 @@ def test_random_json_records_load_or_name_file_and_line(lines, compress):
         except InputError as exc:
             line = int(str(exc)[len(str(path)) + 1 :].split(":", 1)[0])  # "<path>:<line>: problem"
             assert 1 <= line <= len(lines)
+        except DuplicateArticleError as exc:
+            first, second = (int(n) for n in re.findall(re.escape(str(path)) + r":(\d+)", str(exc)))
+            assert 1 <= first < second <= len(lines)
         result = load_articles([path], skip_bad=True)
     assert len(result.articles) + len(result.skipped) + len(result.duplicates) == len(lines)
     for article in result.articles:
