@@ -19,13 +19,15 @@ from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_to
 _TYPE_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("when", r"khi nào|bao giờ|lúc nào|hồi nào|hôm nào|buổi nào|mấy giờ|ngày nào|ngày bao nhiêu|ngày mấy|tháng nào|tháng mấy|"
              r"năm nào|năm bao nhiêu|thời gian nào|thời điểm nào|vào thời gian|ngày tháng",
-     r"\bwhen\b|what date|what day|which day|what year|which year|what month|which month|what time"),
+     r"\bwhen\b|what date|which date|what day|which day|what year|which year|what month|which month|what time"),
     ("list", r"những ai|những gì|những \w+(?: \w+){0,3} nào|các \w+(?: \w+){0,3} nào|gồm những|kể tên|liệt kê",
-     r"\bwhich \w+(?: \w+){0,2}(?:ies|s)\b|\blist\b|\bname the\b|what are the"),
+     r"\bwhich (?:\w+ ){0,2}(?!(?:was|is|has|does)\b)\w+(?:ies|s)\b|\blist\b|\bname the\b|what are the"),
     ("how_many", r"bao nhiêu|\bmấy\b|số lượng", r"how many|how much|number of"),
-    ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b", r"\bwhere\b|what place|which city|which province"),
+    ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b", r"\bwhere\b|(?:what|which) (?:place|venue|location|city|province|district|country)\b"),
     ("position", r"chức vụ|cương vị|chức danh|giữ chức", r"what (?:position|post|title)|which (?:position|post)"),
-    ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào", r"\bwho\b|\bwhom\b|\bwhose\b"),
+    ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào", r"\bwho\b|\bwhom\b|\bwhose\b|"
+            r"\bwhich (?:\w+ ){0,2}(?:person|man|woman|official|officer|leader|colonel|general|minister|director|"
+            r"chairman|chairwoman|president|doctor|speaker)\b"),
     ("why", r"tại sao|vì sao|lý do|nguyên nhân", r"\bwhy\b"),
     ("how", r"như thế nào|thế nào|ra sao|bằng cách nào", r"\bhow\b"),
     ("what", r"\bgì\b|\bnào\b", r"\bwhat\b|\bwhich\b"),
@@ -96,10 +98,15 @@ def _pattern(source: str, *, diacritics: bool) -> re.Pattern[str]:
 
 
 def _kind(lowered: str, *, diacritics: bool, english: bool) -> str:
-    for kind, vietnamese, in_english in _TYPE_PATTERNS:
-        if _pattern(in_english if english else vietnamese, diacritics=diacritics).search(lowered):
-            return kind
-    return "other"
+    """The first kind in ``_TYPE_PATTERNS`` order whose words the question holds; in English the
+    question word that comes first, since a clause after it can hold another ("What did the
+    doctors do when they found …?" asks what, "How many … when …?" how many)."""
+    found = []
+    for order, (kind, vietnamese, in_english) in enumerate(_TYPE_PATTERNS):
+        match = _pattern(in_english if english else vietnamese, diacritics=diacritics).search(lowered)
+        if match:
+            found.append((match.start() if english else 0, order, kind))
+    return min(found)[2] if found else "other"
 
 
 def _role_verbs(lowered: str, *, diacritics: bool, english: bool) -> tuple[str, ...]:

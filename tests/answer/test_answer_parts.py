@@ -35,6 +35,14 @@ DEC_2022 = ArticleDate(2022, 12)
         ("According to the May 2022 article, who was Director of the department?", "who", "en"),
         ("Which plan, dated 25 May 2022, does the article cite?", "what", "en"),
         ("ai chu tri cuoc gap thang may", "when", "vi"),
+        # an English question asks what its first question word asks, not a clause after it
+        ("What did the doctors do when they found the baby's pulse at 120?", "what", "en"),
+        ("How many doctors were assaulted when they were on duty?", "how_many", "en"),
+        ("Who spoke when the conference opened?", "who", "en"),
+        ("On which date did the department hold its review conference?", "when", "en"),
+        ("In which year was the plan issued?", "when", "en"),
+        ("In December 2022, which Deputy Minister attended the conference?", "who", "en"),
+        ("At which venue was the conference held?", "where", "en"),
     ],
 )
 def test_question_type_and_language(question, kind, language):
