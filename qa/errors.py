@@ -24,7 +24,16 @@ class InputError(QAError):
 
 
 class DuplicateArticleError(QAError):
-    """Two different articles claim the same id."""
+    """Two different articles claim the same id.
+
+    Like ``InputError`` it names where the second one was read (``location``) and what is wrong
+    with it (``problem``), so a load that skips bad records reports it the same way.
+    """
+
+    def __init__(self, article_id: str, first: str, second: str) -> None:
+        super().__init__(f"duplicate article id {article_id!r} in {first} and {second}")
+        self.location = second
+        self.problem = f"id {article_id!r} already used by {first}"
 
 
 class ModelFormatError(QAError):

@@ -356,7 +356,7 @@ def load_articles(paths: Iterable[str | os.PathLike], *, skip_bad: bool = False)
     paths = list(paths)
     skipped: list[SkippedRecord] = []
 
-    def on_bad(error: InputError) -> None:
+    def on_bad(error: InputError | DuplicateArticleError) -> None:
         if not skip_bad:
             raise error
         skipped.append(SkippedRecord(error.location, error.problem))
@@ -367,11 +367,7 @@ def load_articles(paths: Iterable[str | os.PathLike], *, skip_bad: bool = False)
     duplicates: list[DuplicateText] = []
     for article in iter_articles(paths, on_bad=on_bad):
         if article.id in by_id:
-            if not skip_bad:
-                raise DuplicateArticleError(
-                    f"duplicate article id {article.id!r} in {by_id[article.id].origin} and {article.origin}"
-                )
-            skipped.append(SkippedRecord(article.origin, f"id {article.id!r} already used by {by_id[article.id].origin}"))
+            on_bad(DuplicateArticleError(article.id, by_id[article.id].origin, article.origin))
             continue
         text_key = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
         if text_key in by_text:
