@@ -17,7 +17,7 @@ from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_to
 # English words, and a question is matched by those of its language only: folded, "mấy"
 # (how many) is the English "May" and "ai" (who) is "AI".
 _TYPE_PATTERNS: tuple[tuple[str, str, str], ...] = (
-    ("when", r"khi nào|bao giờ|lúc nào|hồi nào|hôm nào|buổi nào|mấy giờ|ngày nào|ngày bao nhiêu|ngày mấy|tháng nào|tháng mấy|"
+    ("when", r"khi nào|bao giờ|lúc nào|hồi nào|hôm nào|buổi nào|mấy giờ|ngày nào|ngày bao nhiêu|ngày mấy|tháng nào|tháng mấy|tháng bao nhiêu|"
              r"năm nào|năm bao nhiêu|thời gian nào|thời điểm nào|vào thời gian|ngày tháng",
      r"\bwhen\b|what date|which date|what day|which day|what year|which year|what month|which month|what time"),
     ("list", r"những ai|những gì|những \w+(?: \w+){0,3} nào|các \w+(?: \w+){0,3} nào|gồm những|kể tên|liệt kê",

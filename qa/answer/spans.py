@@ -68,6 +68,15 @@ _PLACE_RE = re.compile(
     rf"(?!Hội\b|Cục\b|Bộ\b|Báo\b|Đài\b|Ban\b){_CAP_WORD}(?:\s{_CAP_WORD}){{0,4}})"
 )
 _NUMBER_RE = re.compile(r"(?<![\w./-])(\d+(?:[.,]\d+)*)(\s*%|(?:\s+[\wÀ-ỹ]+){0,2})")
+# A count in words: "hai người", "ba tuần", "hàng trăm ca". "năm" (five, year) and "ba" (three,
+# father) make this loose on purpose: it only tells a span that may hold a count from one that
+# cannot ("bằng khen", "song cầu trùng").
+_COUNT_WORD_RE = re.compile(
+    r"(?<!\w)(?:một|mốt|hai|ba|bốn|tư|năm(?!\s*\d)|lăm|nhăm|sáu|bảy|bẩy|tám|chín|mười|mươi|chục|trăm|nghìn|ngàn|vạn|triệu|"
+    r"tỷ|tỉ|nửa|rưỡi|vài|đôi|nhất|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|dozen)(?!\w)",
+    re.IGNORECASE,
+)
+_COUNT_DIGITS_RE = re.compile(r"(?<![\w./-])\d+(?:[.,]\d+)*(?!\d|[./-]\d)")
 _LIST_RE = re.compile(r"(?:gồm|bao gồm|như|là)\s*:\s*(.+?)[.…;]*$|:\s*(.+?)[.…;]*$")
 
 
@@ -190,3 +199,15 @@ def enumeration(sentence: str) -> list[Span]:
     if "," not in sentence[start:end] and " và " not in sentence[start:end]:
         return []
     return [Span(start, end, "list")]
+
+
+def count_words(text: str) -> list[tuple[int, int]]:
+    """Where a text writes a number, in digits or in words: a how-many answer holds one. A year
+    or a date is not a count ("năm 2022", "ngày 6.5", "25/5/2022")."""
+    digits = [m.span() for m in _COUNT_DIGITS_RE.finditer(text) if not _names_a_time(text, m.start(), m.end())]
+    return sorted(digits + [m.span() for m in _COUNT_WORD_RE.finditer(text)])
+
+
+def _names_a_time(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 6) : start].lower()
+    return before.endswith(("ngày ", "tháng ")) or (before.endswith("năm ") and end - start == 4)

@@ -7,7 +7,7 @@ import pytest
 from qa.ingest.corpus import ArticleDate
 from qa.answer.english_terms import article_phrases, in_vietnamese_terms, lexical_query, with_names_spelled
 from qa.answer.question import analyse
-from qa.answer.spans import counts, dates, enumeration, people, places, positions
+from qa.answer.spans import count_words, counts, dates, enumeration, people, places, positions
 
 MAY_2022 = ArticleDate(2022, 5)
 DEC_2022 = ArticleDate(2022, 12)
@@ -21,6 +21,8 @@ DEC_2022 = ArticleDate(2022, 12)
         ("Who chaired the meeting with the eight press agencies?", "who", "en"),
         ("Cuộc gặp mặt diễn ra khi nào?", "when", "vi"),
         ("Nghị quyết 12 ban hành ngày bao nhiêu?", "when", "vi"),
+        ("Tháng bao nhiêu Sở Y tế thông báo kế hoạch?", "when", "vi"),
+        ("thang bao nhieu so y te thong bao ke hoach", "when", "vi"),
         ("Cục gặp mặt các cơ quan báo chí vào buổi nào?", "when", "vi"),
         ("cuc gap mat cac co quan bao chi vao buoi nao", "when", "vi"),
         ("Hội nghị bắt đầu lúc mấy giờ?", "when", "vi"),
@@ -156,6 +158,18 @@ def test_counts_places_and_lists():
     assert _texts("Kế hoạch số 118 năm 2022 có 3 nhiệm vụ.", counts("Kế hoạch số 118 năm 2022 có 3 nhiệm vụ.", None)) == ["3"]
     venue = "Ngày 28/12, tại Hà Nội, Cục tổ chức Hội nghị tại Hội trường."
     assert _texts(venue, places(venue)) == ["Hà Nội"]
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("Có 25 người và hai bác sĩ dự, 79.000 ca.", ["25", "hai", "79.000"]),
+    ("Hàng trăm nghìn người, gần một tháng, năm người.", ["trăm", "nghìn", "một", "năm"]),
+    # a year or a date is not a count, though "năm" is also five
+    ("Năm 2022, ngày 6.5 và ngày 25/5/2022, tháng 9/2017.", []),
+    ("Năm 11 tuổi, anh theo nghề được 18 năm.", ["11", "18", "năm"]),
+    ("Bác sĩ phát hiện song cầu trùng, lập tức mổ cấp cứu.", []),
+])
+def test_a_count_is_written_in_digits_or_in_words_but_a_year_or_date_is_not_one(text, numbers):
+    assert [text[a:b] for a, b in count_words(text)] == numbers
 
 
 REPORT = "Thiếu tướng Đỗ Triệu Phong chủ trì hội nghị tại tỉnh Quảng Ninh. Đại tá Phùng Đức Thắng nói."

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.models.reader_inputs import ReaderTokenizer, pad_batch
-from qa.models.span_reader import best_span, trimmed, without_symbols
+from qa.models.reader_inputs import ReaderTokenizer, Window, pad_batch
+from qa.models.span_reader import best_span, number_tokens, trimmed, without_symbols
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,26 @@ def test_an_end_before_its_start_is_never_chosen():
     end = np.array([0.0, 10.0, 0.0])
     i, j, _ = best_span(start, end, np.array([False, True, True]), max_tokens=5)
     assert i <= j
+
+
+def test_a_required_token_keeps_only_the_spans_that_hold_one():
+    start = np.array([0.0, 9.0, 1.0, 0.0, 0.0])
+    end = np.array([0.0, 9.0, 0.0, 2.0, 0.0])
+    allowed = np.array([False, True, True, True, True])
+    assert best_span(start, end, allowed, max_tokens=5)[:2] == (1, 1)
+    number = np.array([False, False, False, True, False])
+    assert best_span(start, end, allowed, max_tokens=5, required=number) == (1, 3, 11.0)
+    assert best_span(start, end, allowed, max_tokens=2, required=number) == (2, 3, 3.0)
+    # a window that writes no number keeps its own best span
+    assert best_span(start, end, allowed, max_tokens=5, required=np.zeros(5, dtype=bool))[:2] == (1, 1)
+
+
+def test_the_tokens_of_a_number_are_the_ones_whose_characters_write_it():
+    text = "Bác sĩ mổ cho 25 người, năm 2022."
+    offsets = [(-1, -1), (0, 3), (4, 6), (7, 9), (10, 13), (14, 15), (15, 16), (17, 22), (22, 23), (24, 27), (28, 32)]
+    window = Window(np.zeros(len(offsets), dtype=np.int64), np.array(offsets, dtype=np.int64), 0)
+    marked = [text[a:b] for (a, b), held in zip(offsets, number_tokens(window, text)) if held]
+    assert marked == ["2", "5"]
 
 
 @pytest.mark.parametrize(("text", "expected"), [("2008,", "2008"), ("(1288)", "1288"), ("“Hà Nội”.", "Hà Nội"), ("ông Ba", "ông Ba")])
@@ -132,6 +152,26 @@ def test_bare_vietnamese_is_read_restored_english_with_article_words_and_marked_
     bare, english, marked = recording.asked
     assert bare.startswith("ai chủ trì hội nghị tổng kết")
     assert english == "Who chủ trì the meeting in May 2022?" and marked == "Ai chủ trì hội nghị tổng kết năm 2022?"
+
+
+@pytest.mark.slow
+def test_a_how_many_question_is_answered_with_a_span_that_holds_a_number():
+    """Over each sample passage that writes a number, the span read for a how-many question holds
+    one, and a passage read for it is not confused with the same passage read for another
+    question kind (the cache keeps both)."""
+    from qa.answer.spans import count_words
+    from qa.assistant import default_assistant
+    from qa.models.span_reader import SpanModel, SpanReaderSettings
+
+    question = "Có bao nhiêu cơ quan báo chí ký kết hợp tác với Cục Truyền thông CAND?"
+    retrieved = default_assistant(reader="neural").pipeline.retriever.search(question, k=4)
+    passages = [p.chunk.text for p in retrieved if count_words(p.chunk.text)]
+    assert passages
+    model = SpanModel.bundled()
+    for passage, reading in zip(passages, model.read(question, passages, settings=SpanReaderSettings(), counted=True), strict=True):
+        assert count_words(passage[reading.start : reading.end])
+    plain = model.read(question, passages, settings=SpanReaderSettings())
+    assert plain == SpanModel.bundled().read(question, passages, settings=SpanReaderSettings())
 
 
 @pytest.mark.slow
