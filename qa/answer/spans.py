@@ -76,7 +76,7 @@ _COUNT_WORD_RE = re.compile(
     r"tỷ|tỉ|nửa|rưỡi|vài|đôi|nhất|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|dozen)(?!\w)",
     re.IGNORECASE,
 )
-_COUNT_DIGITS_RE = re.compile(r"(?<![\w./-])\d+(?:[.,]\d+)*(?!\d|[./-]\d)")
+_COUNT_DIGITS_RE = re.compile(r"(?<![\w/])\d+(?:[.,]\d+)*(?!\d|/\d)")  # "25/5/2022" is a date; "2-3 ngày" counts
 _LIST_RE = re.compile(r"(?:gồm|bao gồm|như|là)\s*:\s*(.+?)[.…;]*$|:\s*(.+?)[.…;]*$")
 
 

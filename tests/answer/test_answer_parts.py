@@ -166,6 +166,7 @@ def test_counts_places_and_lists():
     # a year or a date is not a count, though "năm" is also five
     ("Năm 2022, ngày 6.5 và ngày 25/5/2022, tháng 9/2017.", []),
     ("Năm 11 tuổi, anh theo nghề được 18 năm.", ["11", "18", "năm"]),
+    ("Pin dùng được 2-3 ngày.", ["2", "3"]),
     ("Bác sĩ phát hiện song cầu trùng, lập tức mổ cấp cứu.", []),
 ])
 def test_a_count_is_written_in_digits_or_in_words_but_a_year_or_date_is_not_one(text, numbers):
