@@ -29,8 +29,7 @@ from qa.ingest.text import fold_accents, has_diacritics, is_vietnamese_syllable
 
 # Longer phrases first: "deputy minister" before "minister", "review conference" before
 # "conference". Each pattern is matched as whole words, ignoring case.
-ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
-    # ranks and offices
+RANKS_AND_OFFICES: tuple[tuple[str, str], ...] = (
     (r"senior lieutenant general", "thượng tướng"),
     (r"lieutenant general", "trung tướng"),
     (r"major general", "thiếu tướng"),
@@ -47,6 +46,17 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"editor-in-chief|editor in chief", "tổng biên tập"),
     (r"ambassadors?", "đại sứ"),
     (r"spokes(?:person|man|woman)", "người phát ngôn"),
+)
+ROLE_VERB_TERMS: tuple[tuple[str, str], ...] = (  # verbs that name a role in any sentence
+    (r"chair(?:ed|s)?|presid(?:ed|es|e)", "chủ trì"),
+    (r"attend(?:ed|s)?", "dự"),
+    (r"spoke|speak(?:s)?", "phát biểu"),
+    (r"sign(?:ed|s)?", "ký"),
+    (r"launch(?:ed|es)?", "phát động"),
+    (r"award(?:ed|s)?", "trao"),
+)
+ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
+    *RANKS_AND_OFFICES,
     # events
     (r"(?:year-end |annual )?review conference", "hội nghị tổng kết"),
     (r"conferences?", "hội nghị"),
@@ -105,19 +115,19 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"storms?", "bão"),
     (r"floods?", "lũ"),
     (r"farmers?", "nông dân"),
-    # verbs that name a role in any sentence
-    (r"chair(?:ed|s)?|presid(?:ed|es|e)", "chủ trì"),
-    (r"attend(?:ed|s)?", "dự"),
-    (r"spoke|speak(?:s)?", "phát biểu"),
-    (r"sign(?:ed|s)?", "ký"),
-    (r"launch(?:ed|es)?", "phát động"),
-    (r"award(?:ed|s)?", "trao"),
+    *ROLE_VERB_TERMS,
     (r"arrest(?:ed|s)?", "bắt giữ"),
     (r"prosecuted|indicted", "khởi tố"),
     (r"fined", "xử phạt"),
     (r"injured", "bị thương"),
 )
-_TERMS = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), vietnamese) for pattern, vietnamese in ENGLISH_TERMS]
+
+
+def _whole_words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
+
+
+_TERMS = [(_whole_words(pattern), vietnamese) for pattern, vietnamese in ENGLISH_TERMS]
 # "Quảng Ninh Province" is "tỉnh Quảng Ninh", "Bach Mai Hospital" "bệnh viện Bach Mai": the kind
 # of place comes first in Vietnamese. Only a name of Vietnamese syllables is moved; "the Central
 # Hospital" keeps its English word where it was.
@@ -246,14 +256,54 @@ def with_names_spelled(question: str, passages: Sequence[str]) -> str:
 
 # Words with several Vietnamese readings in news: BM25 may look for every reading at once (an
 # article holds one of them), where the reader and the missing-term features may not.
-SEVERAL_READINGS: tuple[tuple[str, str], ...] = (
-    (r"meetings?", "cuộc họp gặp mặt hội nghị"),
-    (r"director", "giám đốc cục trưởng"),
-    (r"department", "cục sở"),
-    (r"president", "chủ tịch tổng thống"),
-    (r"held|hold|holds", "tổ chức diễn ra"),
+OFFICES_OF_SEVERAL_READINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"deputy director", ("phó giám đốc", "phó cục trưởng")),
+    (r"vice president", ("phó chủ tịch", "phó tổng thống")),
+    (r"(?<!deputy )director|head of the department", ("giám đốc", "cục trưởng")),
+    (r"(?<!vice )president", ("chủ tịch", "tổng thống")),
 )
-_READINGS = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), readings) for pattern, readings in SEVERAL_READINGS]
+SEVERAL_READINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"meetings?", ("cuộc họp", "gặp mặt", "hội nghị")),
+    *OFFICES_OF_SEVERAL_READINGS,
+    (r"department", ("cục", "sở")),
+    (r"held|hold|holds", ("tổ chức", "diễn ra")),
+)
+# Verbs that name a role only in some sentences: the reader reads them as typed, but a rules
+# reader looking for the sentence of the role asked may look for their Vietnamese verb.
+LOOSE_ROLE_VERBS: tuple[tuple[str, str], ...] = (
+    (r"hosted", "chủ trì"),
+    (r"direct(?:ed|s)?|instruct(?:ed|s)?|guid(?:ed|es|e)", "chỉ đạo"),
+    (r"speech|address(?:ed)?", "phát biểu"),
+    (r"present(?:ed|s)?|hand(?:ed)? (?:over|out)|gave", "trao"),
+    (r"propos(?:ed|es|e)|suggest(?:ed|s)?|request(?:ed|s)?|call(?:ed)? (?:on|for)", "đề nghị"),
+    (r"organi[sz](?:ed|es|e)|held", "tổ chức"),
+)
+
+
+_READINGS = [(_whole_words(pattern), readings) for pattern, readings in SEVERAL_READINGS]
+_OFFICES = [(_whole_words(p), (v,)) for p, v in RANKS_AND_OFFICES] + [(_whole_words(p), v) for p, v in OFFICES_OF_SEVERAL_READINGS]
+_ROLE_VERBS = [(_whole_words(p), (v,)) for p, v in (*ROLE_VERB_TERMS, *LOOSE_ROLE_VERBS)]
+
+
+def _named(question: str, table: list[tuple[re.Pattern[str], tuple[str, ...]]]) -> tuple[str, ...]:
+    """The readings of the table's phrases in the question, each phrase taken once and longer
+    ones first, as ``in_vietnamese_terms`` takes them: "deputy minister" is not also a minister."""
+    found: list[str] = []
+    for pattern, readings in table:
+        question, hits = pattern.subn(" ", question)
+        found += readings * bool(hits)
+    return tuple(dict.fromkeys(found))
+
+
+def offices_named(question: str) -> tuple[str, ...]:
+    """The Vietnamese titles of the offices and ranks an English question names ("Who is the
+    deputy minister ..." -> "thứ trưởng"), every reading of one that has several."""
+    return _named(question, _OFFICES)
+
+
+def role_verbs_named(question: str) -> tuple[str, ...]:
+    """The Vietnamese verbs of the roles an English question asks about ("Who chaired ..." -> "chủ trì")."""
+    return _named(question, _ROLE_VERBS)
 
 
 def lexical_query(question: str, *, english: bool) -> str:
@@ -262,5 +312,5 @@ def lexical_query(question: str, *, english: bool) -> str:
     names ("Da Nang") still match in the folded field."""
     if not english:
         return question
-    glossed = " ".join([in_vietnamese_terms(question), *(readings for pattern, readings in _READINGS if pattern.search(question))])
+    glossed = " ".join([in_vietnamese_terms(question), *(" ".join(readings) for pattern, readings in _READINGS if pattern.search(question))])
     return glossed if has_diacritics(question) else fold_accents(glossed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.answer.english_terms import offices_named, role_verbs_named
 from qa.answer.question_dates import AskedTime, asked_times
 from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_tokens, nfc
 
@@ -33,37 +34,12 @@ _TYPE_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("what", r"\bgì\b|\bnào\b", r"\bwhat\b|\bwhich\b"),
 )
 
-# Verbs that name a role in an event; English verbs map onto the Vietnamese ones the
-# articles use. Longer phrases first, so "dự và chỉ đạo" wins over "chỉ đạo".
+# Verbs that name a role in an event (English ones are put in these by english_terms.py).
+# Longer phrases first, so "dự và chỉ đạo" wins over "chỉ đạo".
 ROLE_VERBS = (
     "dự và chỉ đạo", "chủ trì", "phát biểu", "chỉ đạo", "trao", "đề nghị", "cho biết", "tiếp thu", "quán triệt",
     "phát động", "ghi nhận", "lưu ý", "yêu cầu", "đánh giá", "tổ chức", "ký", "dự", "nói",
 )
-_ENGLISH_VERBS = {
-    r"chair(?:ed|s)?|presid(?:ed|es|e)|hosted": "chủ trì",
-    r"attend(?:ed|s)?": "dự",
-    r"direct(?:ed|s)?|instruct(?:ed|s)?|guid(?:ed|es|e)": "chỉ đạo",
-    r"spoke|speak(?:s)?|speech|address(?:ed)?": "phát biểu",
-    r"present(?:ed|s)?|award(?:ed|s)?|hand(?:ed)? (?:over|out)|gave": "trao",
-    r"propos(?:ed|es|e)|suggest(?:ed|s)?|request(?:ed|s)?|call(?:ed)? (?:on|for)": "đề nghị",
-    r"launch(?:ed|es)?": "phát động",
-    r"sign(?:ed|s)?": "ký",
-    r"organi[sz](?:ed|es|e)|held": "tổ chức",
-}
-# English titles onto the Vietnamese ones the articles write, so "Who is the director of …"
-# can prefer the person introduced as "Cục trưởng".
-_ENGLISH_TITLES = {
-    r"deputy director": "phó cục trưởng",
-    r"(?<!deputy )director|head of the department": "cục trưởng",
-    r"deputy minister|vice minister": "thứ trưởng",
-    r"(?<!deputy )(?<!vice )minister": "bộ trưởng",
-    r"senior lieutenant general": "thượng tướng",
-    r"(?<!senior )lieutenant general": "trung tướng",
-    r"major general": "thiếu tướng",
-    r"(?<!lieutenant )colonel": "đại tá",
-    r"chairman|chairwoman|president": "chủ tịch",
-    r"prime minister": "thủ tướng",
-}
 _ENGLISH_START = re.compile(
     r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
     r"name|list|tell me|and)\b"
@@ -112,7 +88,7 @@ def _kind(lowered: str, *, diacritics: bool, english: bool) -> str:
 def _role_verbs(lowered: str, *, diacritics: bool, english: bool) -> tuple[str, ...]:
     found = []
     if english:
-        found = [verb for pattern, verb in _ENGLISH_VERBS.items() if re.search(rf"\b(?:{pattern})\b", lowered)]
+        found = list(role_verbs_named(lowered))
     else:
         remaining = lowered
         for verb in ROLE_VERBS:
@@ -143,6 +119,6 @@ def analyse(question: str) -> Question:
         kind=_kind(lowered, diacritics=diacritics, english=english),
         role_verbs=_role_verbs(lowered, diacritics=diacritics, english=english),
         unit=_unit(lowered, diacritics=diacritics),
-        titles=tuple(v for k, v in _ENGLISH_TITLES.items() if english and re.search(rf"\b(?:{k})\b", lowered)),
+        titles=offices_named(lowered) if english else (),
         times=asked_times(text),
     )

@@ -56,7 +56,11 @@ def test_role_verbs_in_vietnamese_folded_and_english():
     assert analyse("Ai dự và chỉ đạo hội nghị?").role_verbs == ("dự và chỉ đạo",)
     assert analyse("ai chu tri hoi nghi").role_verbs == ("chủ trì",)
     assert analyse("Who presented the emulation flag?").role_verbs == ("trao",)
-    assert analyse("Who is the director of the department?").titles == ("cục trưởng",)
+    # an English office is every Vietnamese title it reads as, and a longer office is not also a shorter one
+    assert analyse("Who is the director of the department?").titles == ("giám đốc", "cục trưởng")
+    assert analyse("Who is the deputy prime minister?").titles == ("phó thủ tướng",)
+    assert analyse("Which lieutenant colonel attended and directed it?").titles == ("trung tá",)
+    assert analyse("Which lieutenant colonel attended and directed it?").role_verbs == ("dự", "chỉ đạo")
     assert analyse("Có bao nhiêu cơ quan báo chí?").unit == "cơ quan"
 
 
