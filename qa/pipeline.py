@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.answer.calibration import Calibration
 from qa.answer.compose import compose_answer
+from qa.answer.heads import as_searched
 from qa.answer.question import Question, analyse
 from qa.answer.reading import Candidate, Reader, Reranker
 from qa.answer.rules import RulesReader
@@ -110,8 +111,9 @@ class Pipeline:
                         calibration=self.calibration)
 
     def ranked(self, question: str, vector: np.ndarray, *, k: int) -> list[Passage]:
-        """The first ``k`` passages in the order the reader sees them (for retrieval figures)."""
-        passages = self.retriever.search_batch([question], k=k, vectors=vector.reshape(1, -1))[0]
+        """The first ``k`` passages in the order the reader sees them (for retrieval figures);
+        ``vector`` embeds what is searched for the question (``as_searched``)."""
+        passages = self.retriever.search_batch([as_searched(analyse(question))], k=k, vectors=vector.reshape(1, -1))[0]
         if self.reranker is None:
             return passages
         return self.reranker.rerank(analyse(question), passages)
@@ -119,10 +121,11 @@ class Pipeline:
     def read_batch(self, questions: Sequence[str], *, k: int, filters: Filters = Filters()) -> list[Reading]:
         cleaned = [clean_question(q) for q in questions]
         live = [i for i, (text, _) in enumerate(cleaned) if re.search(r"\w", text)]
-        with stage("query_embedding"):
-            vectors = self.embedder.embed([cleaned[i][0] for i in live], kind="query")
-        found = self.retriever.search_batch([cleaned[i][0] for i in live], k=max(k, MIN_PASSAGES), filters=filters, vectors=vectors)
         analysed = [analyse(text) for text, _ in cleaned]
+        searched = [as_searched(analysed[i]) for i in live]
+        with stage("query_embedding"):
+            vectors = self.embedder.embed(searched, kind="query")
+        found = self.retriever.search_batch(searched, k=max(k, MIN_PASSAGES), filters=filters, vectors=vectors)
         readings = [Reading(question, (), (), notes + (_no_words_note(text),))
                     for question, (text, notes) in zip(analysed, cleaned, strict=True)]
         for slot, position in enumerate(live):

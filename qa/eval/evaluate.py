@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.answer.heads import as_searched
+from qa.answer.question import analyse
 from qa.answer.types import Answer
 from qa.assistant import Assistant, open_or_build_sample
 from qa.ingest.corpus import Article, load_articles
@@ -252,7 +254,8 @@ def evaluate(
     questions = _chosen(gold_set, split=split, limit=limit)
     embedder = embedder or _embedder(index, model=model, backend=backend, show_progress=show_progress)
     corpus_index = _corpus_index(gold_set, index=index, corpus=corpus, embedder=embedder, show_progress=show_progress, log=log)
-    vectors = embedder.embed([q.question for q in questions], kind="query")  # shared by every retriever's ranking
+    # shared by every retriever's ranking
+    vectors = embedder.embed([as_searched(analyse(q.question)) for q in questions], kind="query")
     runs = tuple(
         _run(spec, questions, vectors, corpus_index, embedder, ks=ks, sources=sources, show_progress=show_progress,
              pipeline_options={"reader": reader, "reranker": "auto" if rerank else None})

@@ -22,6 +22,7 @@ import numpy as np
 
 from qa.answer.diacritics import restore_diacritics
 from qa.answer.english_terms import in_vietnamese_terms, with_names_spelled
+from qa.answer.heads import with_head_titles
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
 from qa.answer.rules import RuleSettings, question_features, sentence_coverage
@@ -197,12 +198,13 @@ def without_symbols(question: str) -> str:
 def as_read(question: Question, passages: Sequence[str]) -> str:
     """The question as the reader reads it: Vietnamese typed bare gets its diacritics back from
     the passages, English its roles, events and institutions in Vietnamese and its bare names
-    spelled as the passages spell them (qa/answer/english_terms.py); emoji and invisible
-    characters go."""
+    spelled as the passages spell them (qa/answer/english_terms.py); "who heads X" asks for the
+    title that heads X (qa/answer/heads.py); emoji and invisible characters go."""
     if question.language == "en":
-        text = in_vietnamese_terms(with_names_spelled(question.text, passages))
+        text = in_vietnamese_terms(with_names_spelled(with_head_titles(question.text, passages, english=True), passages))
     else:
         text = question.text if question.diacritics else restore_diacritics(question.text, passages)
+        text = with_head_titles(text, passages, english=False)
     return without_symbols(text)
 
 
