@@ -113,10 +113,11 @@ class Pipeline:
     def ranked(self, question: str, vector: np.ndarray, *, k: int) -> list[Passage]:
         """The first ``k`` passages in the order the reader sees them (for retrieval figures);
         ``vector`` embeds what is searched for the question (``as_searched``)."""
-        passages = self.retriever.search_batch([as_searched(analyse(question))], k=k, vectors=vector.reshape(1, -1))[0]
+        analysed = analyse(question)
+        passages = self.retriever.search_batch([as_searched(analysed)], k=k, vectors=vector.reshape(1, -1))[0]
         if self.reranker is None:
             return passages
-        return self.reranker.rerank(analyse(question), passages)
+        return self.reranker.rerank(analysed, passages)
 
     def read_batch(self, questions: Sequence[str], *, k: int, filters: Filters = Filters()) -> list[Reading]:
         cleaned = [clean_question(q) for q in questions]

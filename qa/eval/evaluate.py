@@ -254,7 +254,7 @@ def evaluate(
     questions = _chosen(gold_set, split=split, limit=limit)
     embedder = embedder or _embedder(index, model=model, backend=backend, show_progress=show_progress)
     corpus_index = _corpus_index(gold_set, index=index, corpus=corpus, embedder=embedder, show_progress=show_progress, log=log)
-    # shared by every retriever's ranking
+    # what each question searches for, embedded once for every retriever's ranking
     vectors = embedder.embed([as_searched(analyse(q.question)) for q in questions], kind="query")
     runs = tuple(
         _run(spec, questions, vectors, corpus_index, embedder, ks=ks, sources=sources, show_progress=show_progress,
