@@ -257,18 +257,24 @@ def restore_parameters(net, names: list[str], tensors: dict) -> dict:
     return params
 
 
-def load_checkpoint(out: Path, net, optimizer, names: list[str]) -> int:
-    if not (out / "checkpoint.json").is_file():
+def read_checkpoint(out: Path) -> dict:
+    """The record of the run whose checkpoint ``out`` holds; {} before its first checkpoint."""
+    path = out / "checkpoint.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def load_checkpoint(out: Path, net, optimizer, names: list[str], stored: dict) -> int:
+    """Restore the checkpoint that ``stored`` (``read_checkpoint``) records; the step it reached."""
+    if not stored:
         return 0
     tensors = load_file(str(out / "checkpoint.safetensors"))
-    meta = json.loads((out / "checkpoint.json").read_text())
     params = restore_parameters(net, names, tensors)
     for name in names:
         if f"adam/exp_avg/{name}" in tensors:
-            optimizer.state[params[name]] = {"step": torch.tensor(float(meta["step"])),
+            optimizer.state[params[name]] = {"step": torch.tensor(float(stored["step"])),
                                              "exp_avg": tensors[f"adam/exp_avg/{name}"].clone(),
                                              "exp_avg_sq": tensors[f"adam/exp_avg_sq/{name}"].clone()}
-    return int(meta["step"])
+    return int(stored["step"])
 
 
 # The settings a resumed run must share with the run it continues: the learning-rate schedule
@@ -282,12 +288,13 @@ def changed_settings(stored: dict, current: dict) -> dict[str, list]:
     return {k: [stored[k], current[k]] for k in RUN_SETTINGS if k in stored and stored[k] != current[k]}
 
 
-def resume_record(out: Path, step: int, meta: dict, *, allow_changes: bool) -> list[dict]:
-    """The checkpoint's record of resumes that changed the run's settings, with this one added if
-    it does; a change not allowed stops the run with one line naming the checkpoint and setting."""
-    if not step:
+def resume_record(out: Path, stored: dict, meta: dict, *, allow_changes: bool) -> list[dict]:
+    """The checkpoint's record (``stored``) of resumes that changed the run's settings, with this
+    one added if it does; a change not allowed stops the run with one line naming the checkpoint
+    and setting."""
+    if not stored:
         return []
-    stored = json.loads((out / "checkpoint.json").read_text())
+    step = stored["step"]
     record = stored.get("changed_on_resume", [])
     changes = changed_settings(stored, meta)
     if changes and not allow_changes:
@@ -301,9 +308,9 @@ def warm_start(source: Path, net, names: list[str]) -> dict:
     """The trained parameters of ``source`` and the record of how they were trained. ``source``
     is a run's checkpoint folder or shipped weights (qa/weights/reader), so a later session
     on another machine can go on from what git holds."""
-    if (source / "checkpoint.json").is_file():
+    earlier = read_checkpoint(source)
+    if earlier:
         restore_parameters(net, names, load_file(str(source / "checkpoint.safetensors")))
-        earlier = json.loads((source / "checkpoint.json").read_text())
         stages = earlier.pop("stages", [])
     else:
         from qa.models.span_export import load_trained, read_manifest
@@ -342,9 +349,8 @@ def validate(net, tokenizer: ReaderTokenizer, rows: list[dict]) -> dict[str, flo
     return {"questions": len(rows), "exact_match": round(float(np.mean(em)), 4), "f1": round(float(np.mean(f1)), 4)}
 
 
-def export(out: Path, target: Path, names: list[str], *, validation: dict) -> None:
-    """fp16 trained parameters + manifest: what the package ships."""
-    meta = json.loads((out / "checkpoint.json").read_text())
+def export(out: Path, target: Path, names: list[str], *, meta: dict, validation: dict) -> None:
+    """fp16 trained parameters + manifest (``meta``: the checkpoint's record): what the package ships."""
     tensors = load_file(str(out / "checkpoint.safetensors"))
     weights = {name: tensors[f"param/{name}"].half().contiguous() for name in names}
     target.mkdir(parents=True, exist_ok=True)
@@ -398,11 +404,12 @@ def main() -> None:
     model_dir = ensure_default_model()
     net = base_network(model_dir)
     names = trained_parameter_names(net)
+    stored = read_checkpoint(args.out)
     if args.export:
-        load_checkpoint(args.out, net, torch.optim.AdamW(net.parameters()), names)
+        load_checkpoint(args.out, net, torch.optim.AdamW(net.parameters()), names, stored)
         tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
         validation = validate(net, tokenizer, load_questions()[1])
-        export(args.out, args.export, names, validation={"split": f"ViNewsQA train_subset2000, {VALIDATION_ARTICLES} held-out "
+        export(args.out, args.export, names, meta=stored, validation={"split": f"ViNewsQA train_subset2000, {VALIDATION_ARTICLES} held-out "
                                                           "articles, each question given its own article", **validation})
         print(json.dumps(validation))
         return
@@ -426,11 +433,10 @@ def main() -> None:
     optimizer = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     warmup = max(1, total // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
-    step = load_checkpoint(args.out, net, optimizer, names)
+    step = load_checkpoint(args.out, net, optimizer, names, stored)
     earlier = {}
     if args.warm_start:
-        earlier = warm_start(args.warm_start, net, names) if not step else {
-            "stages": json.loads((args.out / "checkpoint.json").read_text()).get("stages", [])}
+        earlier = warm_start(args.warm_start, net, names) if not step else {"stages": stored.get("stages", [])}
     for _ in range(step):
         schedule.step()
     counts: dict[str, int] = {}
@@ -441,9 +447,9 @@ def main() -> None:
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
             "english_share": args.english_share, "rendered_english_share": args.rendered_english_share,
             "role_repeats": args.role_repeats, "cut_share": args.cut_share, "code_commit": _code_commit(), **earlier}
-    meta["changed_on_resume"] = resume_record(args.out, step, meta, allow_changes=args.allow_changed_resume)
+    meta["changed_on_resume"] = resume_record(args.out, stored, meta, allow_changes=args.allow_changed_resume)
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
-    previous = json.loads((args.out / "checkpoint.json").read_text()).get("train_seconds", 0.0) if step else 0.0
+    previous = stored.get("train_seconds", 0.0)
     began = time.perf_counter()
     net.train()
     losses: list[float] = []

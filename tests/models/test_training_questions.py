@@ -136,10 +136,12 @@ def _run_settings(**changed) -> dict:
 
 
 def test_a_resume_that_changes_the_schedule_is_refused_naming_the_checkpoint_or_recorded_when_allowed(tmp_path):
+    assert train_reader.read_checkpoint(tmp_path) == {}
+    assert train_reader.resume_record(tmp_path, {}, _run_settings(epochs=0.45), allow_changes=False) == []
     (tmp_path / "checkpoint.json").write_text(json.dumps({**_run_settings(), "step": 100}))
-    assert train_reader.resume_record(tmp_path, 0, _run_settings(epochs=0.45), allow_changes=False) == []
-    assert train_reader.resume_record(tmp_path, 100, _run_settings(), allow_changes=False) == []
+    stored = train_reader.read_checkpoint(tmp_path)
+    assert train_reader.resume_record(tmp_path, stored, _run_settings(), allow_changes=False) == []
     with pytest.raises(SystemExit, match=r"checkpoint\.json: .*epochs was 0\.7, now 0\.45"):
-        train_reader.resume_record(tmp_path, 100, _run_settings(epochs=0.45), allow_changes=False)
-    recorded = train_reader.resume_record(tmp_path, 100, _run_settings(epochs=0.45), allow_changes=True)
+        train_reader.resume_record(tmp_path, stored, _run_settings(epochs=0.45), allow_changes=False)
+    recorded = train_reader.resume_record(tmp_path, stored, _run_settings(epochs=0.45), allow_changes=True)
     assert recorded == [{"step": 100, "epochs": [0.7, 0.45]}]
