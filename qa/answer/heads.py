@@ -58,6 +58,7 @@ HEAD_TITLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Toà án", ("Chánh án",)),
     ("Thanh tra", ("Chánh thanh tra", "Tổng thanh tra")),
     ("Văn phòng", ("Chánh văn phòng",)),
+    ("Đại sứ quán", ("Đại sứ",)),
     ("Báo", ("Tổng biên tập",)),
     ("Tạp chí", ("Tổng biên tập",)),
     ("Đài", ("Tổng giám đốc", "Giám đốc")),
@@ -128,12 +129,21 @@ def _vietnamese(question: str, passages: Sequence[str]) -> str:
     match = _VIETNAMESE_HEAD.search(fold_accents(question))
     if not match:
         return question
-    body = match.group("body").lower()
-    titles = next(t for b, t in HEAD_TITLES if fold_accents(b).lower() == body)
+    titles = _head_titles(question[match.start("body") : match.end("body")])
+    if titles is None:
+        return question
     said = f"{_written(titles, passages)} " if match.group("noun") else f"là {_written(titles, passages)} "
     if not has_diacritics(question):  # retrieval matches a bare question in folded form only
         said = fold_accents(said)
     return question[: match.start()] + said + question[match.end() :]
+
+
+def _head_titles(body: str) -> tuple[str, ...] | None:
+    """The head titles of a kind of body as the question writes it: folded when typed bare, as
+    spelled otherwise ("Đại hội" is no "Đài", though both fold to "Dai")."""
+    folded = fold_accents(body).lower()
+    return next((titles for kind, titles in HEAD_TITLES
+                 if fold_accents(kind).lower() == folded and (not has_diacritics(body) or kind.lower() == body.lower())), None)
 
 
 def _english(question: str, passages: Sequence[str]) -> str:

@@ -29,6 +29,9 @@ PASSAGES = ["Thiếu tướng Đỗ Triệu Phong, Cục trưởng Cục Truyề
     ("Hai lãnh đạo Cục được tặng Bằng khen là ai?", "Hai lãnh đạo Cục được tặng Bằng khen là ai?"),
     # folded, "thủ trưởng" (the head) is "thứ trưởng" (a deputy): neither is read as a head phrase
     ("Vị Thứ trưởng Bộ Công an nào dự hội nghị?", "Vị Thứ trưởng Bộ Công an nào dự hội nghị?"),
+    # a body is matched as spelled when it has diacritics: "Đại hội" folds like "Đài" but is none
+    ("Ai là người đứng đầu Đại hội thể thao?", "Ai là người đứng đầu Đại hội thể thao?"),
+    ("Người đứng đầu Đại sứ quán Việt Nam là ai?", "Đại sứ Đại sứ quán Việt Nam là ai?"),
     # heading as a verb takes "là"
     ("Đơn vị nào đứng đầu Ban Chỉ đạo?", "Đơn vị nào là Trưởng ban Ban Chỉ đạo?"),
 ])
