@@ -137,9 +137,9 @@ def test_bare_vietnamese_is_read_restored_english_with_article_words_and_marked_
         def __init__(self) -> None:
             self.model, self.asked = shared_span_model(), []
 
-        def read(self, question, passages, *, settings):
+        def read(self, question, passages, *, settings, counted=False):
             self.asked.append(question)
-            return self.model.read(question, passages, settings=settings)
+            return self.model.read(question, passages, settings=settings, counted=counted)
 
     assistant = default_assistant(reader="neural")
     recording = Recording()
@@ -209,7 +209,7 @@ def test_a_later_passage_answers_first_only_when_its_margin_beats_the_rank_prior
         def __init__(self, margins) -> None:
             self.margins = margins
 
-        def read(self, question, passages, *, settings):
+        def read(self, question, passages, *, settings, counted=False):
             return [PassageReading(0, 5, margin, 0.0, 0.0) for margin, _ in zip(self.margins, passages)]
 
     assistant = default_assistant(reader="neural")
@@ -232,7 +232,7 @@ def test_the_reranker_reorders_the_passages_read_by_answerability_and_keeps_thei
         def __init__(self, logits) -> None:
             self.logits = logits
 
-        def read(self, question, passages, *, settings):
+        def read(self, question, passages, *, settings, counted=False):
             return [PassageReading(0, 5, 0.0, 0.0, logit) for logit, _ in zip(self.logits, passages)]
 
     question = "Ai chủ trì hội nghị tổng kết công tác năm 2022?"
