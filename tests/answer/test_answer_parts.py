@@ -29,6 +29,8 @@ DEC_2022 = ArticleDate(2022, 12)
         ("hoi nghi to chuc o dau", "where", "vi"),
         ("Có bao nhiêu cơ quan báo chí?", "how_many", "vi"),
         ("How many press agencies took part?", "how_many", "en"),
+        ("Số lượng phóng viên dự là bao nhiêu?", "how_many", "vi"),
+        ("Quốc gia nào có số lượng du khách nhiều nhất?", "what", "vi"),
         ("Cục mở rộng hợp tác với những cơ quan báo chí nào?", "list", "vi"),
         ("Đại tá Phùng Đức Thắng giữ chức vụ gì?", "position", "vi"),
         ("Vì sao báo chí cử phóng viên đến cơ sở?", "why", "vi"),
