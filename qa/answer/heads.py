@@ -132,7 +132,8 @@ def _vietnamese(question: str, passages: Sequence[str]) -> str:
     titles = _head_titles(question[match.start("body") : match.end("body")])
     if titles is None:
         return question
-    said = f"{_written(titles, passages)} " if match.group("noun") else f"là {_written(titles, passages)} "
+    title = _written(titles, passages)
+    said = f"{title} " if match.group("noun") else f"là {title} "
     if not has_diacritics(question):  # retrieval matches a bare question in folded form only
         said = fold_accents(said)
     return question[: match.start()] + said + question[match.end() :]

@@ -128,11 +128,12 @@ class SpanModel:
         q_ids = self.tokenizer.question_ids([question])[0]
         best: dict[int, PassageReading] = {}
         for i, tokens in enumerate(self.tokenizer.passage_tokens(passages)):
+            numbers = count_words(passages[i]) if counted else None
             for window in self.tokenizer.windows(q_ids, tokens, passage_index=i, max_tokens=settings.window_tokens):
                 ids, mask = pad_batch([window], pad_id=self.tokenizer.pad_id)
                 with stage("reader_model"):
                     start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
-                required = number_tokens(window, passages[i]) if counted else None
+                required = number_tokens(window, numbers, len(passages[i])) if numbers is not None else None
                 reading = window_reading(window, start[0], end[0], float(answerable[0]), settings, required=required)
                 held = best.get(i)
                 if held is None or reading.margin > held.margin:
@@ -156,14 +157,15 @@ def asks_count(question: Question) -> bool:
     return question.kind == "how_many"
 
 
-def number_tokens(window: Window, text: str) -> np.ndarray:
-    """The window's tokens that write part of a number of the passage (``count_words``)."""
-    marked = np.zeros(len(text) + 1, dtype=np.int64)
-    for a, b in count_words(text):
+def number_tokens(window: Window, numbers: list[tuple[int, int]], length: int) -> np.ndarray:
+    """The window's tokens that write part of a number (``numbers``: ``count_words`` of the
+    passage, found once for all its windows; ``length``: the passage's length)."""
+    marked = np.zeros(length + 1, dtype=np.int64)
+    for a, b in numbers:
         marked[a + 1 : b + 1] = 1
     before = np.cumsum(marked)
     starts, ends = window.offsets[:, 0], window.offsets[:, 1]
-    return (starts >= 0) & (before[np.clip(ends, 0, len(text))] > before[np.clip(starts, 0, len(text))])
+    return (starts >= 0) & (before[np.clip(ends, 0, length)] > before[np.clip(starts, 0, length)])
 
 
 def answer_preference(margin, rank, *, rank_prior: float):
