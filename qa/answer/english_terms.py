@@ -15,7 +15,9 @@ trưởng, viện trưởng), "department" (cục, sở), "president" (chủ t�
 English words from its English training questions, and for the missing-term features, where a
 wrong choice would count a word the article never needed; BM25 looks for all their readings at
 once (``SEVERAL_READINGS``), as an article holds one of them. Verbs that name a role only in
-some sentences ("address", "present") stay as typed.
+some sentences ("address", "present") stay as typed. A department or ministry named by its
+field ("the Department of Health") is a body that qa/answer/english_bodies.py puts as the
+articles print it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer.diacritics import passage_spellings, respelled
+from qa.answer.english_bodies import with_fields_held
 from qa.ingest.text import fold_accents, has_diacritics, is_vietnamese_syllable
 
 # Longer phrases first: "deputy minister" before "minister", "review conference" before
@@ -66,7 +69,6 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"festival", "lễ hội"),
     (r"anniversary", "kỷ niệm"),
     # institutions and people
-    (r"ministry of public security", "bộ công an"),
     (r"people's committee", "ủy ban nhân dân"),
     (r"national assembly", "quốc hội"),
     (r"police", "công an"),
@@ -193,6 +195,24 @@ def _as_printed(word: str) -> bool:
     return lowered not in INSTITUTION_WORDS and lowered.removesuffix("s") not in INSTITUTION_WORDS
 
 
+def _words_and_terms(question: str) -> list[tuple[str, str, str | None]]:
+    """The question's words as typed, without punctuation or a possessive, each with its term in
+    Vietnamese where the words were one (the fields of its named bodies, its named places and
+    the terms above); a term stands for all its English words."""
+    held: list[str] = []
+
+    def hold(vietnamese: str) -> str:
+        held.append(vietnamese)
+        return f" {_HELD}{len(held) - 1} "
+
+    text = with_fields_held(question, hold)
+    text = _NAMED_PLACE.sub(lambda m: hold(placed) if (placed := _place_first(m)) else m.group(), text)
+    for pattern, vietnamese in _TERMS:
+        text = pattern.sub(lambda _, vietnamese=vietnamese: hold(vietnamese), text)
+    words = [(typed, _POSSESSIVE.sub("", typed.strip("?!.,;:()\"'"))) for typed in text.split()]
+    return [(typed, word, held[int(word[1:])] if word.startswith(_HELD) else None) for typed, word in words]
+
+
 def article_phrases(question: str) -> tuple[str, ...]:
     """The runs of an English question that an article could hold as typed: its terms in
     Vietnamese, its names and its numbers, in the order asked. The rest is English that no
@@ -202,21 +222,10 @@ def article_phrases(question: str) -> tuple[str, ...]:
     event's owner and a role's verb otherwise than Vietnamese ("the Quang Ninh police
     conference" is "hội nghị công an tỉnh Quảng Ninh"), each term put in Vietnamese starts a
     run of its own, which a name after it joins ("thứ trưởng Le Quoc Hung")."""
-    held: list[str] = []
-
-    def hold(vietnamese: str) -> str:
-        held.append(vietnamese)
-        return f" {_HELD}{len(held) - 1} "
-
-    text = _NAMED_PLACE.sub(lambda m: hold(placed) if (placed := _place_first(m)) else m.group(), question)
-    for pattern, vietnamese in _TERMS:
-        text = pattern.sub(lambda _, vietnamese=vietnamese: hold(vietnamese), text)
     phrases, run = [], []
-    for typed in text.split():
-        word = _POSSESSIVE.sub("", typed.strip("?!.,;:()\"'"))
-        term = word.startswith(_HELD)
-        kept = held[int(word[1:])] if term else word if _as_printed(word) else None
-        if run and (kept is None or term):  # an English word ends a run; a term starts its own
+    for typed, word, term in _words_and_terms(question):
+        kept = term or (word if _as_printed(word) else None)
+        if run and (kept is None or term is not None):  # an English word ends a run; a term starts its own
             phrases.append(" ".join(run))
             run = []
         if kept:
@@ -306,11 +315,54 @@ def role_verbs_named(question: str) -> tuple[str, ...]:
     return _named(question, _ROLE_VERBS)
 
 
+# English words that could be Vietnamese syllables typed bare: the 261 among the 5,000 commonest
+# English words (wordfreq) that fold like one ("the" is "thể", "can" "cần", "long" "lòng").
+_ENGLISH_SYLLABLES = frozenset("""
+    ac ai aim am an ap at ban bang bat bay be beach beat been being ben bet bin bit boat boom boy
+    but buy buying by bye ca can cap cat ceo chain chat cheap chip co coach coat com con cop cup cut
+    da dan day de dean dec deep di die diet do doc doing don due dying each eat em en et eu eye gain
+    gang gap gay gen get go going gop got gun guy gym ha hang hat he heat hey hi him hip hit ho hong
+    hop hot ian ii iii im in it keep key khan kim king kit kong la lay le lee leo let li lie lion
+    loan long loop lot lying ma mac main man map may me mean meat meet men met mi min mo mom moon
+    much mum my na net no non not ny on op out pa pain pan pat pay paying pen pet pin pit poem pop
+    pot put queen quiet quit rain ran ray re reach rep rich ring rio rip ron room root roy ruin run
+    ryan sa sam san sat say saying se sea sean seat sec see seeing seem seen set sin sing sit so son
+    song soon such sue suit sum sun tap tea teach team tech teen ten than that the them then they
+    thin thing tho tie tim tip to tom ton too top touch toy train trap treat tree trip true try
+    trying un up va van ve via ya ye yea yep yet yo you young
+""".split())
+
+
+def _bare_vietnamese(word: str) -> bool:  # a lowercase syllable typed without its marks
+    return len(word) > 1 and word.islower() and not has_diacritics(word) and is_vietnamese_syllable(word)
+
+
+def _searchable(question: str) -> list[str]:
+    """The words of an English question that BM25 may look for: its terms in Vietnamese and its
+    other words, less its common English ones that fold like Vietnamese syllables ("the", "can",
+    "long") and its question words, unless they stand beside a bare syllable that is none, as
+    Vietnamese typed bare comes in runs ("chu tich ban", but "in the")."""
+    found = _words_and_terms(question)
+    vietnamese = [term is None and _bare_vietnamese(w) and w not in _ENGLISH_SYLLABLES for _, w, term in found]
+    beside = [any(vietnamese[j] for j in (i - 1, i + 1) if 0 <= j < len(found)) for i in range(len(found))]
+    return [term or word for i, (_, word, term) in enumerate(found)
+            if term or (word and not _common_english(word)) or (_bare_vietnamese(word) and beside[i])]
+
+
+def _common_english(word: str) -> bool:
+    """A question word or month ("Where", "May"), or a common English word typed lowercase that
+    folds like a syllable; "Da" in "Da Nang" is a name."""
+    return word.lower() in _NOT_NAMES or word in _ENGLISH_SYLLABLES
+
+
 def lexical_query(question: str, *, english: bool) -> str:
-    """What BM25 searches for: an English question in Vietnamese terms, with every reading of its
-    words that have several, folded when it was typed without diacritics, so that its bare
-    names ("Da Nang") still match in the folded field."""
+    """What BM25 searches for: an English question's words (``_searchable``), its terms in
+    Vietnamese and its named bodies by their field alone (which every kind a body may
+    read as shares: "Department of Health" is "Sở Y tế" or "Cục Y tế"), with every reading of
+    its words that have several, folded when it was typed without diacritics, so that its bare
+    names ("Da Nang") still match in the folded field. Its common English words are left out:
+    folded, they match Vietnamese syllables by chance ("the" is "thể", "long" "lòng")."""
     if not english:
         return question
-    glossed = " ".join([in_vietnamese_terms(question), *(" ".join(readings) for pattern, readings in _READINGS if pattern.search(question))])
+    glossed = " ".join([*_searchable(question), *(" ".join(readings) for pattern, readings in _READINGS if pattern.search(question))])
     return glossed if has_diacritics(question) else fold_accents(glossed)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer.diacritics import restore_diacritics
+from qa.answer.english_bodies import with_bodies_in_vietnamese
 from qa.answer.english_terms import in_vietnamese_terms, with_names_spelled
 from qa.answer.heads import with_head_titles
 from qa.answer.question import Question
@@ -199,11 +200,13 @@ def without_symbols(question: str) -> str:
 
 def as_read(question: Question, passages: Sequence[str]) -> str:
     """The question as the reader reads it: Vietnamese typed bare gets its diacritics back from
-    the passages, English its roles, events and institutions in Vietnamese and its bare names
-    spelled as the passages spell them (qa/answer/english_terms.py); "who heads X" asks for the
+    the passages, English its roles, events and institutions in Vietnamese, its named bodies as
+    the articles print them (qa/answer/english_bodies.py) and its bare names spelled as the
+    passages spell them (qa/answer/english_terms.py); "who heads X" asks for the
     title that heads X (qa/answer/heads.py); emoji and invisible characters go."""
     if question.language == "en":
-        text = in_vietnamese_terms(with_names_spelled(with_head_titles(question.text, passages, english=True), passages))
+        text = with_names_spelled(with_head_titles(question.text, passages, english=True), passages)
+        text = in_vietnamese_terms(with_bodies_in_vietnamese(text, passages))
     else:
         text = question.text if question.diacritics else restore_diacritics(question.text, passages)
         text = with_head_titles(text, passages, english=False)
