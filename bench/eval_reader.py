@@ -12,7 +12,9 @@
 3. The English questions of the project's gold set (``test`` split): short answer right.
 4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
    users type), and put in English (bench/english_forms.py), as written and typed bare (names
-   such as "Quang Ninh" without their marks), over the same index.
+   such as "Quang Ninh" without their marks), over the same index; and 45 dev questions written
+   in plain English by a person (``english-written``, bench/data/dev_english.jsonl), whose
+   words, names aside, no article holds.
 5. Who-questions over news (``roles``): the questions bench/role_questions.py writes from Dân trí
    (never trained on), asked of an index of the articles they come from and 400 others, as
    written, without diacritics, code-switched into English and in English word order (as
@@ -55,7 +57,8 @@ SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "cut", "no-diacritics", "english", "english-bare", "gold", "roles")
+SETS = ("dev+rerank", "dev", "removed", "cut", "no-diacritics", "english", "english-bare", "english-written", "gold", "roles")
+WRITTEN_ENGLISH = ROOT / "bench" / "data" / "dev_english.jsonl"
 ROLE_DISTRACTORS = 400
 
 
@@ -150,6 +153,17 @@ def shown_dev_questions(form: str, *, limit: int | None) -> Path:
     return _write_questions(SCRATCH / f"dev-{form}.jsonl",
                             [{"id": r["id"], "question": shown(r["question"]), "answers": r["answers"],
                               "doc_id": r["context_id"], "lang": lang} for r in chosen])
+
+
+def written_english_questions(*, limit: int | None) -> Path:
+    """Dev questions put in plain English by a person (``WRITTEN_ENGLISH``: 45 drawn with a fixed
+    seed), with their gold answers: unlike ``in_english``, whose unknown words stay Vietnamese,
+    only their names are the articles' own words."""
+    written = [json.loads(line) for line in WRITTEN_ENGLISH.read_text(encoding="utf-8").splitlines()][:limit]
+    gold = {r["id"]: r for r in _rows(GOLD) if r["split"] == "dev"}
+    return _write_questions(SCRATCH / "dev-english-written.jsonl",
+                            [{"id": w["id"], "question": w["question"], "answers": gold[w["id"]]["answers"],
+                              "doc_id": gold[w["id"]]["context_id"], "lang": "en"} for w in written])
 
 
 def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -315,6 +329,10 @@ def main() -> int:
                                                                 shown_dev_questions("english-bare", limit=args.limit),
                                                                 index="vinewsqa", reader=reader, rerank=False, split=None,
                                                                 limit=None)
+        if "english-written" in chosen:
+            summary[f"{reader} dev, written in English"] = measure(f"{reader}/dev-english-written",
+                                                             written_english_questions(limit=args.limit), index="vinewsqa",
+                                                             reader=reader, rerank=False, split=None, limit=None)
         if "gold" in chosen:
             summary[f"{reader} gold test"] = measure(f"{reader}/gold-test", Path("qa") / "data" / "gold_sample.jsonl", index="sample",
                                                reader=reader, rerank=False, split="test", limit=None)
