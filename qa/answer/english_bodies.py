@@ -1,12 +1,11 @@
 """The named bodies of an English question in the Vietnamese the articles print: "the Ministry of
 Health" is "Bộ Y tế", "the CAND Communications Department" "Cục Truyền thông CAND".
 
-An English question names a ministry or a department in English words that no article holds.
-Asked "Who heads the Communications Department?", the reader matched "Cục trưởng" in a deputy
-director's title ("Phó cục trưởng Cục Cảnh sát ...") as readily as in the director's ("Cục
-trưởng Cục Truyền thông CAND"), since nothing in the question pointed to "Truyền thông"; asked
-"Who is the Minister of Health?" of police articles, nothing in it showed that the articles
-never speak of health, and a police director was named. Vietnamese administration names its
+An English question names a ministry or a department in English words that no article holds:
+nothing in "Who heads the Communications Department?" points to the "Truyền thông" of "Cục
+trưởng Cục Truyền thông CAND" rather than to a deputy director of another Cục, and nothing in
+"Who is the Minister of Health?" asked of police articles showed that they never speak of
+health (the sample named a police director). Vietnamese administration names its
 bodies by a fixed set of fields ("Y tế", "Giáo dục và Đào tạo", "Công an"), the same for a
 ministry (Bộ), its departments (Cục, Vụ, Tổng cục) and a province's (Sở), so the fields and the
 kinds of body are listed here, and a body is put in Vietnamese order: kind, field, then the
@@ -81,7 +80,7 @@ _NOT_NAMES = frozenset("who whom whose what when where which why how the a an in
                        "did does do is are was were has have had".split())
 
 
-def with_bodies_in_vietnamese(question: str, passages: Sequence[str] = ()) -> str:
+def with_bodies_in_vietnamese(question: str, passages: Sequence[str]) -> str:
     """The question with each body it names in English put as the articles print it; a
     minister's office stays as typed before the ministry ("minister Bộ Y tế") for the English
     terms to put in Vietnamese."""
@@ -107,7 +106,7 @@ def _bodies_replaced(question: str, said: Callable[[tuple[str, ...], tuple[str, 
     return _BODY.sub(replaced, question)
 
 
-def _vietnamese(english: str, table):
+def _vietnamese(english: str, table: list[tuple[re.Pattern[str], str | tuple[str, ...]]]):
     return next(vietnamese for pattern, vietnamese in table if pattern.fullmatch(english))
 
 
