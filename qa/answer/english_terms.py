@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.answer.diacritics import passage_spellings, respelled
 from qa.answer.english_bodies import with_fields_held
@@ -147,9 +147,14 @@ def _place_first(match: re.Match[str]) -> str | None:
 
 def in_vietnamese_terms(question: str) -> str:
     """The English question with the terms above in Vietnamese, for the reader."""
-    text = _NAMED_PLACE.sub(lambda m: _place_first(m) or m.group(), question)
+    return _terms_put(question, str)
+
+
+def _terms_put(text: str, put: Callable[[str], str]) -> str:
+    """The text with each named place and term above replaced by ``put`` of its Vietnamese."""
+    text = _NAMED_PLACE.sub(lambda m: put(placed) if (placed := _place_first(m)) else m.group(), text)
     for pattern, vietnamese in _TERMS:
-        text = pattern.sub(vietnamese, text)
+        text = pattern.sub(lambda _, vietnamese=vietnamese: put(vietnamese), text)
     return text
 
 
@@ -205,10 +210,7 @@ def _words_and_terms(question: str) -> list[tuple[str, str, str | None]]:
         held.append(vietnamese)
         return f" {_HELD}{len(held) - 1} "
 
-    text = with_fields_held(question, hold)
-    text = _NAMED_PLACE.sub(lambda m: hold(placed) if (placed := _place_first(m)) else m.group(), text)
-    for pattern, vietnamese in _TERMS:
-        text = pattern.sub(lambda _, vietnamese=vietnamese: hold(vietnamese), text)
+    text = _terms_put(with_fields_held(question, hold), hold)
     words = [(typed, _POSSESSIVE.sub("", typed.strip("?!.,;:()\"'"))) for typed in text.split()]
     return [(typed, word, held[int(word[1:])] if word.startswith(_HELD) else None) for typed, word in words]
 
