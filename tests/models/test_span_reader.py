@@ -244,3 +244,30 @@ def test_the_reranker_reorders_the_passages_read_by_answerability_and_keeps_thei
     assert {p.row: p.score for p in reranked} == {p.row: p.score for p in passages}
     kept = SpanReranker(Answerability([0.0, 0.0, 0.0]), settings=three).rerank(analyse(question), passages)
     assert [p.row for p in kept] == [p.row for p in passages]
+
+
+@pytest.mark.slow
+def test_questions_typed_bare_or_in_english_are_read_over_more_passages():
+    """They find their article first less often, so the reader looks further down for it."""
+    from qa.answer.question import analyse
+    from qa.assistant import default_assistant
+    from qa.models.span_reader import PassageReading, SpanReader, SpanReaderSettings
+
+    class Counting:
+        def __init__(self) -> None:
+            self.read_counts = []
+
+        def read(self, question, passages, *, settings, counted=False):
+            self.read_counts.append(len(passages))
+            return [PassageReading(0, 5, 1.0, 0.0, 0.0) for _ in passages]
+
+    assistant = default_assistant(reader="neural")
+    model = Counting()
+    reader = SpanReader(assistant.index, model=model, settings=SpanReaderSettings(passages=2, bare_passages=3, english_passages=4))
+    for question in ("Ai chủ trì hội nghị tổng kết công tác năm 2022?", "Ai chu tri hoi nghi tong ket cong tac nam 2022?",
+                     "Who chaired the 2022 year-end review conference?"):
+        passages = assistant.pipeline.retriever.search_batch([question], k=8)[0]
+        assert len(passages) >= 4
+        candidates = reader.read(analyse(question), passages, query_vector=None)
+        assert len(candidates) == model.read_counts[-1]
+    assert model.read_counts == [2, 3, 4]
