@@ -301,3 +301,26 @@ def test_an_unsure_answer_keeps_its_alternatives_and_citations():
 def test_no_candidates_is_not_found():
     answer = compose_answer(WHO, [_passage(MAY, 0)], [], calibration=CALIBRATION, k=5, settings=SETTINGS)
     assert answer.trust == "not_found" and answer.abstained
+
+
+HOW_MANY = Question(text="Có bao nhiêu người dự hội nghị?", language="vi", diacritics=True, kind="how_many", role_verbs=(),
+                    unit=None)
+
+
+@pytest.mark.parametrize(("sentence", "answer", "answered"), [
+    ("Thứ trưởng Trần Quốc Tỏ phát biểu tại hội nghị.", "Trần Quốc Tỏ", False),
+    ("Hội nghị có 250 đại biểu dự.", "250 đại biểu", True),
+    ("Hội nghị có hai trăm đại biểu dự.", "hai trăm đại biểu", True),
+    ("Đó là Liên hoan lần thứ XV.", "lần thứ XV", True),
+])
+def test_a_how_many_answer_that_writes_no_number_abstains_with_a_note(sentence, answer, answered):
+    article = _article("count", "2022-12", sentence)
+    candidate = _candidate(_passage(article, 0), answer, 0.9, SURE)
+    result = compose_answer(HOW_MANY, [candidate.passage], [candidate], calibration=CALIBRATION, k=3)
+    assert result.abstained is not answered
+    assert result.text == ("" if not answered else answer)
+    assert (result.trust == "not_found") is not answered
+    assert any("con số" in note for note in result.notes) is not answered
+    assert result.citations[0].doc_id == "count"
+    who = compose_answer(WHO, [candidate.passage], [candidate], calibration=CALIBRATION, k=3)
+    assert not who.abstained
