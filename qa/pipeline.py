@@ -33,7 +33,7 @@ READERS = ("neural", "rules")
 DEFAULT_READER = "neural"  # bench/eval_reader.py: it generalises where the rules do not
 READER_ENV_VAR = "QA_READER"
 MAX_QUESTION_CHARS = 1000
-MIN_PASSAGES = 8  # readers look beyond the k passages cited
+MIN_PASSAGES = 8  # readers look beyond the k passages cited: up to eight (SpanReaderSettings)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 

@@ -271,3 +271,12 @@ def test_questions_typed_bare_or_in_english_are_read_over_more_passages():
         candidates = reader.read(analyse(question), passages, query_vector=None)
         assert len(candidates) == model.read_counts[-1]
     assert model.read_counts == [2, 3, 4]
+
+
+def test_the_pipeline_retrieves_every_passage_the_reader_reads():
+    """A reader set to read deeper than the pipeline retrieves would read less without a word."""
+    from qa.models.span_reader import SpanReaderSettings
+    from qa.pipeline import MIN_PASSAGES
+
+    settings = SpanReaderSettings()
+    assert max(settings.passages, settings.bare_passages, settings.english_passages) <= MIN_PASSAGES
