@@ -33,7 +33,6 @@ READERS = ("neural", "rules")
 DEFAULT_READER = "neural"  # bench/eval_reader.py: it generalises where the rules do not
 READER_ENV_VAR = "QA_READER"
 MAX_QUESTION_CHARS = 1000
-MIN_PASSAGES = 8  # readers look beyond the k passages cited: up to eight (SpanReaderSettings)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -126,7 +125,8 @@ class Pipeline:
         searched = [as_searched(analysed[i]) for i in live]
         with stage("query_embedding"):
             vectors = self.embedder.embed(searched, kind="query")
-        found = self.retriever.search_batch(searched, k=max(k, MIN_PASSAGES), filters=filters, vectors=vectors)
+        depth = max([k, *(self.reader.depth(analysed[i]) for i in live)])  # readers may read past the k cited
+        found = self.retriever.search_batch(searched, k=depth, filters=filters, vectors=vectors)
         readings = [Reading(question, (), (), notes + (_no_words_note(text),))
                     for question, (text, notes) in zip(analysed, cleaned, strict=True)]
         for slot, position in enumerate(live):

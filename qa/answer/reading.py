@@ -52,6 +52,11 @@ class Reader(Protocol):
         """The same reader over another version of the index (after articles are added)."""
         ...
 
+    def depth(self, question: Question) -> int:
+        """How many of the first passages it reads for this question: the pipeline retrieves at
+        least that many, so a deeper setting is never cut short without a word."""
+        ...
+
     def read(self, question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray) -> list[Candidate]:
         """Candidates best first; every one carries the same feature names."""
         ...

@@ -231,6 +231,9 @@ class RulesReader:
     def for_index(self, index: CorpusIndex) -> RulesReader:
         return RulesReader(index, embedder=self.sentence_vectors.embedder, settings=self.settings)
 
+    def depth(self, question: Question) -> int:
+        return max(self.settings.pool_passages, self.settings.missing_terms_passages)
+
     def read(self, question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray) -> list[Candidate]:
         """Every sentence of the best passages, best first, scored as the module docstring says."""
         pool = _pool(passages, self.index, self.settings.pool_passages)

@@ -257,11 +257,14 @@ class SpanReader:
     def for_index(self, index: CorpusIndex) -> SpanReader:
         return SpanReader(index, model=self.model, settings=self.settings)
 
+    def depth(self, question: Question) -> int:
+        return self.settings.depth(question)
+
     def reranker(self) -> SpanReranker:
         return SpanReranker(self.model, settings=self.settings)
 
     def read(self, question: Question, passages: Sequence[Passage], *, query_vector: np.ndarray) -> list[Candidate]:
-        chosen = list(passages[: self.settings.depth(question)])
+        chosen = list(passages[: self.depth(question)])
         if not chosen:
             return []
         texts = [p.chunk.text for p in chosen]

@@ -273,10 +273,35 @@ def test_questions_typed_bare_or_in_english_are_read_over_more_passages():
     assert model.read_counts == [2, 3, 4]
 
 
-def test_the_pipeline_retrieves_every_passage_the_reader_reads():
-    """A reader set to read deeper than the pipeline retrieves would read less without a word."""
-    from qa.models.span_reader import SpanReaderSettings
-    from qa.pipeline import MIN_PASSAGES
+def test_the_pipeline_retrieves_as_many_passages_as_its_reader_reads(tmp_path, monkeypatch, sample_dir):
+    """A reader that reads past the k passages cited gets them all, whatever k is asked."""
+    from qa.answer.calibration import Calibration
+    from qa.answer.rules import RuleSettings, RulesReader
+    from qa.index.building import build_index
+    from qa.ingest.corpus import load_articles
+    from qa.pipeline import Pipeline
+    from tests.support.hashing_embedder import HashingEmbedder
 
-    settings = SpanReaderSettings()
-    assert max(settings.passages, settings.bare_passages, settings.english_passages) <= MIN_PASSAGES
+    class Deep:
+        name, feature_names, settings = "rules", RulesReader.feature_names, RuleSettings()
+
+        def __init__(self) -> None:
+            self.read_counts = []
+
+        def depth(self, question):
+            return 7 if question.language == "en" else 6
+
+        def read(self, question, passages, *, query_vector):
+            self.read_counts.append(len(passages))
+            return []
+
+    monkeypatch.setenv("QA_EMBEDDINGS_DIR", str(tmp_path))
+    embedder = HashingEmbedder()
+    index = build_index(load_articles([sample_dir]).articles, name_or_path="deep", embedder=embedder)
+    assert len(index) >= 9
+    reader = Deep()
+    pipeline = Pipeline(index, embedder, reader=reader, calibration=Calibration.bundled("rules"))
+    pipeline.read_batch(["Ai chủ trì hội nghị?"], k=2)
+    pipeline.read_batch(["Ai chủ trì hội nghị?", "Who chaired the conference?"], k=2)
+    pipeline.read_batch(["Ai chủ trì hội nghị?"], k=9)
+    assert reader.read_counts == [6, 7, 7, 9]
