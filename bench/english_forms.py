@@ -19,7 +19,10 @@ Two forms:
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 from qa.ingest.text import fold_accents
 
@@ -245,3 +248,11 @@ def in_english_bare(question: str) -> str:
     """``in_english`` typed without diacritics, names and leftover Vietnamese words included
     ("Where Hai be was dinh nhau?")."""
     return fold_accents(in_english(question))
+
+
+def written_in_english(path: Path, rows: Iterable[dict]) -> list[tuple[str, dict]]:
+    """(English question, its row) for each question a person put in plain English in ``path``
+    (JSON Lines of ids and English, in the file's order), joined to ``rows`` by id."""
+    by_id = {row["id"]: row for row in rows}
+    written = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [(w["question"], by_id[w["id"]]) for w in written]

@@ -9,6 +9,9 @@
    Answer-cut abstention (``cut``): the same questions asked of an index where their articles
    are present but every sentence holding an answer of theirs was taken out: the article is
    about the event, it does not say what was asked (the hardest "not in the articles" case).
+   Changed-specifics abstention (``changed``): dev questions with their number or a name
+   changed to one their article never writes (bench/changed_specifics.py), asked of the full
+   index: every other word still matches.
 3. The English questions of the project's gold set (``test`` split): short answer right.
 4. ViNewsQA ``dev`` typed without diacritics (every question folded to bare letters, as many
    users type), and put in English (bench/english_forms.py), as written and typed bare (names
@@ -56,8 +59,9 @@ GOLD = DATA / "vinewsqa-dev" / "qa.jsonl.gz"
 SCRATCH = Path("embeddings") / "bench-data"
 RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
+CHANGED_SEED = 11
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "cut", "no-diacritics", "english", "english-bare", "english-written", "gold", "roles")
+SETS = ("dev+rerank", "dev", "removed", "cut", "changed", "no-diacritics", "english", "english-bare", "english-written", "gold", "roles")
 WRITTEN_ENGLISH = ROOT / "bench" / "data" / "dev_english.jsonl"
 ROLE_DISTRACTORS = 400
 
@@ -129,6 +133,19 @@ def cut_questions(*, limit: int | None) -> Path:
                              for r in chosen[:limit]])
 
 
+def changed_questions(*, limit: int | None) -> Path:
+    """Dev questions with a number or name changed to one their article never writes, as unanswerable."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from changed_specifics import change_a_specific, name_pool
+
+    dev = [r for r in _rows(GOLD) if r["split"] == "dev"]
+    pool, rng = name_pool(r["question"] for r in dev), random.Random(CHANGED_SEED)
+    changed = [(r, change_a_specific(r["question"], r["context"], pool, rng)) for r in dev]
+    return _write_questions(SCRATCH / "changed-unanswerable.jsonl",
+                            [{"id": r["id"], "question": question, "answers": [], "doc_id": r["context_id"]}
+                             for r, question in changed if question][:limit])
+
+
 def removed_questions(*, answerable: bool, limit: int | None) -> Path:
     """The dev questions about the removed articles, with their answers or as unanswerable."""
     removed, _ = removed_articles()
@@ -159,11 +176,13 @@ def written_english_questions(*, limit: int | None) -> Path:
     """Dev questions put in plain English by a person (``WRITTEN_ENGLISH``: 45 drawn with a fixed
     seed), with their gold answers: unlike ``in_english``, whose unknown words stay Vietnamese,
     only their names are the articles' own words."""
-    written = [json.loads(line) for line in WRITTEN_ENGLISH.read_text(encoding="utf-8").splitlines()][:limit]
-    gold = {r["id"]: r for r in _rows(GOLD) if r["split"] == "dev"}
+    sys.path.insert(0, str(ROOT / "bench"))
+    from english_forms import written_in_english
+
+    written = written_in_english(WRITTEN_ENGLISH, (r for r in _rows(GOLD) if r["split"] == "dev"))[:limit]
     return _write_questions(SCRATCH / "dev-english-written.jsonl",
-                            [{"id": w["id"], "question": w["question"], "answers": gold[w["id"]]["answers"],
-                              "doc_id": gold[w["id"]]["context_id"], "lang": "en"} for w in written])
+                            [{"id": row["id"], "question": english, "answers": row["answers"], "doc_id": row["context_id"],
+                              "lang": "en"} for english, row in written])
 
 
 def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -257,7 +276,7 @@ def separation(out: Path, reader: str) -> dict[str, float]:
     abstention recall it does not depend on where the threshold sits."""
     answerable = _confidences(out / reader / "removed-answerable")
     found = {}
-    for name in ("removed-unanswerable", "cut-unanswerable"):
+    for name in ("removed-unanswerable", "cut-unanswerable", "changed-unanswerable"):
         unanswerable = _confidences(out / reader / name)
         if answerable and unanswerable:
             found[f"{reader} {name}"] = round(ranking_auc(answerable, unanswerable), 3)
@@ -317,6 +336,10 @@ def main() -> int:
         if "cut" in chosen:
             summary[f"{reader} answer cut, must abstain"] = measure(f"{reader}/cut-unanswerable", cut_questions(limit=args.limit),
                                                               index="vinewsqa-cut", reader=reader, rerank=False, split=None, limit=None)
+        if "changed" in chosen:
+            summary[f"{reader} a specific changed, must abstain"] = measure(
+                f"{reader}/changed-unanswerable", changed_questions(limit=args.limit), index="vinewsqa", reader=reader,
+                rerank=False, split=None, limit=None)
         if "no-diacritics" in chosen:
             summary[f"{reader} dev, no diacritics"] = measure(f"{reader}/dev-no-diacritics",
                                                         shown_dev_questions("no-diacritics", limit=args.limit),

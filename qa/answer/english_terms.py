@@ -51,6 +51,11 @@ RANKS_AND_OFFICES: tuple[tuple[str, str], ...] = (
     (r"spokes(?:person|man|woman)", "người phát ngôn"),
 )
 ROLE_VERB_TERMS: tuple[tuple[str, str], ...] = (  # verbs that name a role in any sentence
+    # A role said in a phrase: taken whole, before "gave" alone reads as "trao" (presented).
+    (r"(?:gave|give[ns]?|giving) (?:directions?|instructions?|guidance)", "chỉ đạo"),
+    (r"(?:gave|give[ns]?|giving|delivered|deliver(?:s|ing)?|made|mak(?:es|ing)) (?:a |an |the |his |her |opening )?"
+     r"(?:speech|remarks|address|keynote)", "phát biểu"),
+    (r"presid(?:ed|es|e|ing) over", "chủ trì"),
     (r"chair(?:ed|s)?|presid(?:ed|es|e)", "chủ trì"),
     (r"attend(?:ed|s)?", "dự"),
     (r"spoke|speak(?:s)?", "phát biểu"),

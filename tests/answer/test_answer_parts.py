@@ -63,6 +63,7 @@ def test_role_verbs_in_vietnamese_folded_and_english():
     assert analyse("Who is the deputy prime minister?").titles == ("phó thủ tướng",)
     assert analyse("Which lieutenant colonel attended and directed it?").titles == ("trung tá",)
     assert analyse("Which lieutenant colonel attended and directed it?").role_verbs == ("dự", "chỉ đạo")
+    assert analyse("Who gave a speech and who gave directions?").role_verbs == ("chỉ đạo", "phát biểu")
     assert analyse("Có bao nhiêu cơ quan báo chí?").unit == "cơ quan"
 
 
@@ -85,6 +86,11 @@ def _texts(sentence, spans):
     ("Who is the Prime Minister?", "Who is the thủ tướng?"),
     # words with several Vietnamese readings stay as typed
     ("Who is the director of the department?", "Who is the director of the department?"),
+    # a role said in a phrase is read whole; "gave" alone stays as typed
+    ("Who attended and gave directions at the conference?", "Who dự and chỉ đạo at the hội nghị?"),
+    ("Who delivered a speech at the ceremony?", "Who phát biểu at the lễ?"),
+    ("Who presided over the seminar?", "Who chủ trì the hội thảo?"),
+    ("Who gave the speaker a gift?", "Who gave the speaker a gift?"),
 ])
 def test_english_questions_are_read_with_the_article_words(english, read):
     assert in_vietnamese_terms(english) == read
