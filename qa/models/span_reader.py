@@ -26,6 +26,7 @@ from qa.answer.english_terms import in_vietnamese_terms, with_names_spelled
 from qa.answer.heads import with_head_titles
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
+from qa.answer.role_clauses import asked_roles, role_clauses
 from qa.answer.rules import RuleSettings, question_features, sentence_coverage
 from qa.answer.specifics import Specific, missing_specifics, question_specifics
 from qa.answer.spans import Span, count_words, dates
@@ -81,6 +82,28 @@ class PassageReading:
         return self.span_score - self.null_score
 
 
+@dataclass(frozen=True)
+class AnswerFocus:
+    """Where in a passage the answer must lie, when the question says: a how-many answer holds a
+    number (``asks_count``), a who-question about a role at an event names someone in a clause
+    that says that role (qa/answer/role_clauses.py). A passage with no such place is read whole."""
+
+    counted: bool = False
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, question: Question) -> AnswerFocus:
+        return cls(counted=asks_count(question), roles=asked_roles(question))
+
+    def ranges(self, passage: str) -> list[tuple[int, int]] | None:
+        """Character ranges of the passage the span must touch; None: anywhere."""
+        if self.counted:
+            return count_words(passage)
+        if self.roles:
+            return role_clauses(passage, self.roles)
+        return None
+
+
 def best_span(start: np.ndarray, end: np.ndarray, allowed: np.ndarray, *, max_tokens: int,
               required: np.ndarray | None = None) -> tuple[int, int, float]:
     """Token indices (i, j), i <= j < i + max_tokens, maximising start[i] + end[j] over allowed
@@ -122,34 +145,34 @@ class SpanModel:
         return cls(ensure_reader_graph(), tokenizer)
 
     def read(self, question: str, passages: Sequence[str], *, settings: SpanReaderSettings,
-             counted: bool = False) -> list[PassageReading]:
+             focus: AnswerFocus = AnswerFocus()) -> list[PassageReading]:
         """Readings of the passages, each window run alone: nothing is padded, a passage's numbers
         never depend on the passages read beside it (with the int8 graph, whose activations were
         quantised per run, they did: an emoji that changed the third passage retrieved changed
         the span found in the first), and the cache holds each passage once per question.
-        ``counted``: the question asks how many, so a window that writes a number answers with
-        a span that holds one (``asks_count``)."""
+        ``focus``: where the question says the answer lies; a window that has such a place
+        answers with a span that touches it."""
         with self._lock:
-            unread = [p for p in dict.fromkeys(passages) if (question, p, counted) not in self._cache]
-            for passage, reading in zip(unread, self._run(question, unread, settings, counted), strict=True):
-                self._cache[(question, passage, counted)] = reading
-            found = [self._cache[(question, p, counted)] for p in passages]
+            unread = [p for p in dict.fromkeys(passages) if (question, p, focus) not in self._cache]
+            for passage, reading in zip(unread, self._run(question, unread, settings, focus), strict=True):
+                self._cache[(question, passage, focus)] = reading
+            found = [self._cache[(question, p, focus)] for p in passages]
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return found
 
-    def _run(self, question: str, passages: list[str], settings: SpanReaderSettings, counted: bool) -> list[PassageReading]:
+    def _run(self, question: str, passages: list[str], settings: SpanReaderSettings, focus: AnswerFocus) -> list[PassageReading]:
         if not passages:
             return []
         q_ids = self.tokenizer.question_ids([question])[0]
         best: dict[int, PassageReading] = {}
         for i, tokens in enumerate(self.tokenizer.passage_tokens(passages)):
-            numbers = count_words(passages[i]) if counted else None
+            ranges = focus.ranges(passages[i])
             for window in self.tokenizer.windows(q_ids, tokens, passage_index=i, max_tokens=settings.window_tokens):
                 ids, mask = pad_batch([window], pad_id=self.tokenizer.pad_id)
                 with stage("reader_model"):
                     start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
-                required = number_tokens(window, numbers, len(passages[i])) if numbers is not None else None
+                required = tokens_within(window, ranges, len(passages[i])) if ranges is not None else None
                 reading = window_reading(window, start[0], end[0], float(answerable[0]), settings, required=required)
                 held = best.get(i)
                 if held is None or reading.margin > held.margin:
@@ -173,11 +196,11 @@ def asks_count(question: Question) -> bool:
     return question.kind == "how_many"
 
 
-def number_tokens(window: Window, numbers: list[tuple[int, int]], length: int) -> np.ndarray:
-    """The window's tokens that write part of a number (``numbers``: ``count_words`` of the
-    passage, found once for all its windows; ``length``: the passage's length)."""
+def tokens_within(window: Window, ranges: list[tuple[int, int]], length: int) -> np.ndarray:
+    """The window's tokens that overlap the ranges (``AnswerFocus.ranges`` of the passage, found
+    once for all its windows; ``length``: the passage's length)."""
     marked = np.zeros(length + 1, dtype=np.int64)
-    for a, b in numbers:
+    for a, b in ranges:
         marked[a + 1 : b + 1] = 1
     before = np.cumsum(marked)
     starts, ends = window.offsets[:, 0], window.offsets[:, 1]
@@ -268,7 +291,7 @@ class SpanReader:
         if not chosen:
             return []
         texts = [p.chunk.text for p in chosen]
-        readings = self.model.read(as_read(question, texts), texts, settings=self.settings, counted=asks_count(question))
+        readings = self.model.read(as_read(question, texts), texts, settings=self.settings, focus=AnswerFocus.of(question))
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         specifics = question_specifics(question)
         candidates = [self._candidate(question, rank, passage, reading, shared, specifics)
@@ -330,6 +353,6 @@ class SpanReranker:
         if len(head) < 2:
             return list(passages)
         texts = [p.chunk.text for p in head]
-        readings = self.model.read(as_read(question, texts), texts, settings=self.settings, counted=asks_count(question))
+        readings = self.model.read(as_read(question, texts), texts, settings=self.settings, focus=AnswerFocus.of(question))
         order = [self.settings.rerank_weight * r.answerable - np.log1p(rank) for rank, r in enumerate(readings)]
         return [p for _, p in sorted(zip(order, head, strict=True), key=lambda pair: -pair[0])] + tail
