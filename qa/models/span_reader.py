@@ -11,6 +11,7 @@ passage is read once per question.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -36,6 +37,7 @@ from qa.models.reader_inputs import ReaderTokenizer, Window, pad_batch
 from qa.timing import stage
 
 _TRIM = " \t\n,;:.!?–-\"'“”()[]"
+_CLAUSE_BREAK = re.compile(r"[,;]")
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,15 @@ def answer_preference(margin, rank, *, rank_prior: float):
     return margin - rank_prior * np.log1p(rank)
 
 
+def ended_after_its_date(answer: str, found: Sequence[Span]) -> int:
+    """Where a when-answer ends: at the first comma or semicolon after its first date, so the
+    clause that follows is not part of it ("Ngày 28/12, tại Hà Nội, Cục Truyền thông CAND tổ
+    chức Hội nghị ..." is "Ngày 28/12"; "5h26 sáng 6/5 giờ địa phương, Hoàng tử Harry ..." is
+    the time). ``found``: the answer's dates; with none it is kept whole."""
+    cut = _CLAUSE_BREAK.search(answer, found[0].end) if found else None
+    return cut.start() if cut else len(answer)
+
+
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop the punctuation a subword token drags in at either end ("2008," -> "2008"), but keep
     a bracket the span opened: "Công an nhân dân (CAND)", not "(CAND"."""
@@ -309,6 +320,7 @@ class SpanReader:
         if question.kind == "when":
             found = dates(sentence[start - s_start : end - s_start], article.date)
             resolved = found[0].resolved if found else None
+            end = start + ended_after_its_date(article.text[start:end], found)
         span = Span(start - s_start, end - s_start, question.kind, resolved) if end > start else None
         features = {**shared, **self._features(question, rank, passage, reading, sentence, span),
                     "specifics_missing": missing_specifics(question, specifics, passage_text(article, passage.chunk.text),

@@ -73,6 +73,21 @@ def test_the_reader_reads_the_question_without_symbols_or_invisible_characters(t
     assert without_symbols(typed) == read
 
 
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("Ngày 28/12, tại Hà Nội, Cục Truyền thông CAND tổ chức Hội nghị", "Ngày 28/12"),
+    ("5h26 sáng 6/5 giờ địa phương, Hoàng tử Harry cùng vợ", "5h26 sáng 6/5 giờ địa phương"),
+    # the comma before the date, and an answer without a date, are kept
+    ("Sau Tết, chiều 6.5; hội nghị", "Sau Tết, chiều 6.5"),
+    ("sau khi ăn, uống nước", "sau khi ăn, uống nước"),
+])
+def test_a_when_answer_ends_at_the_clause_after_its_date(answer, expected):
+    from qa.answer.spans import dates
+    from qa.ingest.corpus import ArticleDate
+    from qa.models.span_reader import ended_after_its_date
+
+    assert answer[: ended_after_its_date(answer, dates(answer, ArticleDate(2022, 12)))] == expected
+
+
 def test_trimming_keeps_the_bracket_a_span_opened():
     text = "Cục Truyền thông Công an nhân dân (CAND) tổ chức hội nghị."
     start, end = trimmed(text, 0, text.index(")"))  # the tokens stop before the closing bracket
