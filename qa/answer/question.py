@@ -19,6 +19,13 @@ from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_to
 # (how many) is the English "May" and "ai" (who) is "AI". "Số lượng" (number of) alone does not
 # ask how many: of the 26 training questions it alone made how-many, 8 were answered with a
 # number ("Quốc gia nào có số lượng sinh cao nhất?" asks which country).
+# People named by their office or rank: "Thứ trưởng nào dự hội nghị?" asks who, as "Which
+# Deputy Minister attended?" does (it was read as a what-question).
+PEOPLE_BY_OFFICE = (
+    "thứ trưởng", "bộ trưởng", "cục trưởng", "giám đốc", "chủ tịch", "tướng", "đại tá", "thượng tá", "trung tá",
+    "thiếu tá", "lãnh đạo", "quan chức", "cán bộ", "bác sĩ", "đồng chí", "cầu thủ", "huấn luyện viên", "tổng biên tập",
+    "đại sứ", "người phát ngôn",
+)
 _TYPE_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("when", r"khi nào|bao giờ|lúc nào|hồi nào|hôm nào|buổi nào|mấy giờ|ngày nào|ngày bao nhiêu|ngày mấy|tháng nào|tháng mấy|tháng bao nhiêu|"
              r"năm nào|năm bao nhiêu|thời gian nào|thời điểm nào|vào thời gian|ngày tháng",
@@ -28,7 +35,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str, str], ...] = (
     ("how_many", r"bao nhiêu|\bmấy\b", r"how many|how much|number of"),
     ("where", r"ở đâu|tại đâu|nơi nào|chỗ nào|địa điểm nào|\bđâu\b", r"\bwhere\b|(?:what|which) (?:place|venue|location|city|province|district|country)\b"),
     ("position", r"chức vụ|cương vị|chức danh|giữ chức", r"what (?:position|post|title)|which (?:position|post)"),
-    ("who", r"\bai\b|người nào|vị nào|ông nào|bà nào", r"\bwho\b|\bwhom\b|\bwhose\b|"
+    ("who", rf"\bai\b|người nào|vị nào|ông nào|bà nào|\b(?:{'|'.join(PEOPLE_BY_OFFICE)}) nào\b", r"\bwho\b|\bwhom\b|\bwhose\b|"
             r"\bwhich (?:\w+ ){0,2}(?:person|man|woman|official|officer|leader|colonel|general|minister|director|"
             r"chairman|chairwoman|president|doctor|speaker)\b"),
     ("why", r"tại sao|vì sao|lý do|nguyên nhân", r"\bwhy\b"),
@@ -46,6 +53,7 @@ _ENGLISH_START = re.compile(
     r"^\W*(who|whom|whose|what|when|where|which|why|how|in which|on whose|according to|did|does|do|is|are|was|were|"
     r"name|list|tell me|and)\b"
 )
+_VIETNAMESE_QUESTION_WORD = re.compile(r"\b(ai|gì|gi|nào|nao|đâu|dau|bao nhiêu|bao nhieu)\b")
 _ENGLISH_HINT = re.compile(r"\b(who|what|when|where|which|why|how|did|does|is|are|was|were|the|of)\b", re.I)
 
 
@@ -107,12 +115,21 @@ def _unit(lowered: str, *, diacritics: bool) -> str | None:
     return match.group(1) if match else None
 
 
+# "WHO" in capitals is the World Health Organization ("WHO đánh giá dịch Ebola như thế nào?"),
+# unless the whole question is in capitals: read as "who", health questions were taken for
+# English who-questions. It is read as the English words for it, which ask nothing.
+_WHO_IN_CAPITALS = re.compile(r"\bWHO\b")
+
+
 def analyse(question: str) -> Question:
     text = nfc(question).strip()
     diacritics = has_diacritics(text)
-    lowered = _matchable(text, diacritics=diacritics)
-    english = bool(_ENGLISH_START.match(lowered)) or (
-        len(_ENGLISH_HINT.findall(lowered)) >= 2 and not re.search(r"\b(ai|gì|gi|nào|nao|đâu|dau|bao nhiêu|bao nhieu)\b", lowered)
+    lowered = _matchable(text if text.isupper() else _WHO_IN_CAPITALS.sub("the organisation", text), diacritics=diacritics)
+    asks_in_vietnamese = bool(_VIETNAMESE_QUESTION_WORD.search(lowered))
+    opening = _ENGLISH_START.match(lowered)
+    # "Do" opens Vietnamese questions too ("Do đâu mà giun đũa kí sinh?": because of what).
+    english = bool(opening and not (opening.group(1) == "do" and asks_in_vietnamese)) or (
+        len(_ENGLISH_HINT.findall(lowered)) >= 2 and not asks_in_vietnamese
     )
     return Question(
         text=text,

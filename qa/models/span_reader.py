@@ -87,8 +87,10 @@ class PassageReading:
 @dataclass(frozen=True)
 class AnswerFocus:
     """Where in a passage the answer must lie, when the question says: a how-many answer holds a
-    number (``asks_count``), a who-question about a role at an event names someone in a clause
-    that says that role (qa/answer/role_clauses.py). A passage with no such place is read whole."""
+    number (``asks_count``), a who-question about a role at an event names someone inside a
+    clause that says that role (qa/answer/role_clauses.py): touching it was not enough, "Thứ
+    trưởng Bộ Công an dự và chỉ đạo Hội nghị; Thiếu tướng Đỗ Triệu Phong" ran on into the next.
+    A passage with no such place is read whole."""
 
     counted: bool = False
     roles: tuple[str, ...] = ()
@@ -96,6 +98,11 @@ class AnswerFocus:
     @classmethod
     def of(cls, question: Question) -> AnswerFocus:
         return cls(counted=asks_count(question), roles=asked_roles(question))
+
+    @property
+    def inside(self) -> bool:
+        """Whether the span must lie inside the ranges (a person in a clause), not only touch them."""
+        return bool(self.roles) and not self.counted
 
     def ranges(self, passage: str) -> list[tuple[int, int]] | None:
         """Character ranges of the passage the span must touch; None: anywhere."""
@@ -175,7 +182,8 @@ class SpanModel:
                 with stage("reader_model"):
                     start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
                 required = tokens_within(window, ranges, len(passages[i])) if ranges is not None else None
-                reading = window_reading(window, start[0], end[0], float(answerable[0]), settings, required=required)
+                reading = window_reading(window, start[0], end[0], float(answerable[0]), settings, required=required,
+                                         inside=focus.inside)
                 held = best.get(i)
                 if held is None or reading.margin > held.margin:
                     best[i] = reading
@@ -183,10 +191,14 @@ class SpanModel:
 
 
 def window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerable: float,
-                    settings: SpanReaderSettings, *, required: np.ndarray | None = None) -> PassageReading:
+                    settings: SpanReaderSettings, *, required: np.ndarray | None = None, inside: bool = False) -> PassageReading:
+    """The window's best span; ``required``: tokens it must hold one of, or with ``inside``, the
+    only tokens it may start and end on (when the window has any)."""
     n = len(window.input_ids)
-    i, j, score = best_span(start[:n], end[:n], window.answer_mask, max_tokens=settings.max_answer_tokens,
-                            required=required)
+    allowed = window.answer_mask
+    if inside and required is not None and (required & allowed).any():
+        allowed, required = allowed & required, None
+    i, j, score = best_span(start[:n], end[:n], allowed, max_tokens=settings.max_answer_tokens, required=required)
     return PassageReading(int(window.offsets[i, 0]), int(window.offsets[j, 1]), score,
                           float(start[0] + end[0]), answerable)
 

@@ -17,6 +17,13 @@ DEC_2022 = ArticleDate(2022, 12)
     ("question", "kind", "language"),
     [
         ("Ai chủ trì hội nghị tổng kết công tác năm 2022?", "who", "vi"),
+        ("Thứ trưởng nào dự hội nghị tổng kết?", "who", "vi"),  # a person named by office
+        ("vi tuong nao chu tri buoi gap mat", "who", "vi"),
+        ("WHO đánh giá dịch Ebola ở Congo như thế nào?", "how", "vi"),  # the organisation
+        ("What did WHO say about Ebola?", "what", "en"),
+        ("WHO CHAIRED THE MEETING?", "who", "en"),
+        ("Do đâu mà giun đũa kí sinh trong cơ thể?", "where", "vi"),  # "do": because of
+        ("Do the articles say who chaired the meeting?", "who", "en"),
         ("ai chu tri hoi nghi tong ket nam 2022", "who", "vi"),
         ("Who chaired the meeting with the eight press agencies?", "who", "en"),
         ("Cuộc gặp mặt diễn ra khi nào?", "when", "vi"),

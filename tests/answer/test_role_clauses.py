@@ -40,6 +40,7 @@ def test_a_role_verb_is_a_whole_word_and_not_the_start_of_another(text, roles, s
     ("Ai dự và chỉ đạo Hội nghị tổng kết?", ("dự và chỉ đạo",)),
     ("Who attended and gave directions at the conference?", ("chỉ đạo", "dự")),
     ("ai chu tri hoi nghi tong ket nam 2022", ("chủ trì",)),
+    ("Thứ trưởng nào dự hội nghị tổng kết?", ("dự",)),
     # typed bare, "du" may be "đủ": "Ai nói VFV có đủ cơ sở pháp lý?"
     ("Ai noi VFV co du co so phap ly", ()),
     # not a who-question, and roles that are no part at an event

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -46,6 +48,30 @@ def test_a_required_token_keeps_only_the_spans_that_hold_one():
     assert best_span(start, end, allowed, max_tokens=2, required=number) == (2, 3, 3.0)
     # a window that writes no number keeps its own best span
     assert best_span(start, end, allowed, max_tokens=5, required=np.zeros(5, dtype=bool))[:2] == (1, 1)
+
+
+def test_a_role_answer_lies_inside_the_clause_that_says_the_role():
+    """Touching the clause is not enough: the reader's best span here runs from the attending
+    clause into the chair's."""
+    from qa.answer.role_clauses import role_clauses
+    from qa.models.span_reader import SpanReaderSettings, window_reading
+
+    text = "Thứ trưởng Tỏ dự; Thiếu tướng Phong chủ trì."
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    offsets = [(-1, -1), *words]
+    window = Window(np.zeros(len(offsets), dtype=np.int64), np.array(offsets, dtype=np.int64), 0)
+    start = np.array([0.0, 5.0, 1.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # "Thứ", "trưởng", "Tỏ", ...
+    end = np.array([0.0, 0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 9.0, 0.0, 0.0])  # ... "Tỏ" and "Phong"
+    clauses = tokens_within(window, role_clauses(text, ("dự",)), len(text))
+    reader_settings = SpanReaderSettings()
+
+    def read(**focus):
+        reading = window_reading(window, start, end, 0.0, reader_settings, **focus)
+        return text[reading.start : reading.end]
+
+    assert read() == "Tỏ dự; Thiếu tướng Phong"
+    assert read(required=clauses) == "Tỏ dự; Thiếu tướng Phong"  # it touches the clause
+    assert read(required=clauses, inside=True) == "Tỏ"
 
 
 def test_the_tokens_of_a_number_are_the_ones_whose_characters_write_it():
