@@ -56,6 +56,10 @@ ROLE_VERB_TERMS: tuple[tuple[str, str], ...] = (  # verbs that name a role in an
     (r"(?:gave|give[ns]?|giving|delivered|deliver(?:s|ing)?|made|mak(?:es|ing)) (?:a |an |the |his |her |opening )?"
      r"(?:speech|remarks|address|keynote)", "phát biểu"),
     (r"presid(?:ed|es|e|ing) over", "chủ trì"),
+    # ran / led / moderated an event is chairing it (the event may already be in Vietnamese)
+    (r"(?:ran|runs?|running|led|leads?|leading|moderated|moderates?|moderating|conducted|conducts?|conducting)"
+     r"(?= (?:the |a |an |this |that )?(?:[\w'’-]+ ){0,3}?(?:meetings?|conferences?|sessions?|seminars?|"
+     r"ceremon(?:y|ies)|forums?|workshops?|congress|hội nghị|hội thảo|đại hội|lễ|cuộc họp|gặp mặt)(?![\w-]))", "chủ trì"),
     (r"chair(?:ed|s)?|presid(?:ed|es|e)", "chủ trì"),
     (r"attend(?:ed|s)?", "dự"),
     (r"spoke|speak(?:s)?", "phát biểu"),

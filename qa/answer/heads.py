@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from qa.answer.question import Question
+from qa.answer.role_paraphrases import with_chairing_as_written
 from qa.ingest.text import fold_accents, has_diacritics
 
 # Kinds of body, longer names first ("Tổng cục" before "Cục", "Bộ Tư lệnh" before "Bộ"), each
@@ -121,8 +122,11 @@ def with_head_titles(question: str, passages: Sequence[str], *, english: bool) -
 
 def as_searched(question: Question) -> str:
     """What retrieval looks for: the question with its head title ("đứng đầu" is also "đi đầu"
-    to BM25, and the passage that names the head's title ranked fourth in the sample)."""
-    return with_head_titles(question.text, (), english=question.language == "en")
+    to BM25, and the passage that names the head's title ranked fourth in the sample), and
+    chairing as the articles write it (qa/answer/role_paraphrases.py)."""
+    if question.language == "en":
+        return with_head_titles(question.text, (), english=True)
+    return with_head_titles(with_chairing_as_written(question.text), (), english=False)
 
 
 def _vietnamese(question: str, passages: Sequence[str]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from qa.answer.english_terms import offices_named, role_verbs_named
 from qa.answer.question_dates import AskedTime, asked_times
+from qa.answer.role_paraphrases import with_chairing_as_written
 from qa.ingest.text import fold_accents, folded_tokens, has_diacritics, match_tokens, nfc
 
 # Order matters: "ngày bao nhiêu" is a when-question before it is a how-many one, and
@@ -100,7 +101,7 @@ def _role_verbs(lowered: str, *, diacritics: bool, english: bool) -> tuple[str, 
     if english:
         found = list(role_verbs_named(lowered))
     else:
-        remaining = lowered
+        remaining = with_chairing_as_written(lowered)
         for verb in ROLE_VERBS:
             key = verb if diacritics else fold_accents(verb)
             if re.search(rf"\b{re.escape(key)}\b", remaining):

@@ -28,6 +28,7 @@ from qa.answer.heads import with_head_titles
 from qa.answer.question import Question
 from qa.answer.reading import Candidate
 from qa.answer.role_clauses import asked_roles, role_clauses
+from qa.answer.role_paraphrases import with_chairing_as_written
 from qa.answer.rules import RuleSettings, question_features, sentence_coverage
 from qa.answer.specifics import Specific, missing_specifics, question_specifics
 from qa.answer.spans import Span, count_words, dates
@@ -270,7 +271,7 @@ def as_read(question: Question, passages: Sequence[str]) -> str:
         text = in_vietnamese_terms(with_bodies_in_vietnamese(text, passages))
     else:
         text = question.text if question.diacritics else restore_diacritics(question.text, passages)
-        text = with_head_titles(text, passages, english=False)
+        text = with_head_titles(with_chairing_as_written(text), passages, english=False)
     return without_symbols(text)
 
 
