@@ -92,6 +92,8 @@ ENGLISH_TERMS: tuple[tuple[str, str], ...] = (
     (r"delegates", "đại biểu"),
     (r"delegation", "đoàn"),
     (r"certificates? of merit", "bằng khen"),
+    (r"emulation flags?", "cờ thi đua"),
+    (r"emulation (?:movements?|campaigns?)", "phong trào thi đua"),
     (r"province", "tỉnh"),
     (r"commune", "xã"),
     (r"vietnam(?:ese)?", "Việt Nam"),

@@ -99,6 +99,8 @@ def _texts(sentence, spans):
     ("Who presided over the seminar?", "Who chủ trì the hội thảo?"),
     ("Who ran the year-end review conference?", "Who chủ trì the hội nghị tổng kết?"),
     ("Who runs the department?", "Who runs the department?"),  # a body is run, not chaired
+    ("Which unit received the emulation flag?", "Which unit received the cờ thi đua?"),
+    ("Who launched the emulation movement?", "Who phát động the phong trào thi đua?"),
     ("Who gave the speaker a gift?", "Who gave the speaker a gift?"),
 ])
 def test_english_questions_are_read_with_the_article_words(english, read):
