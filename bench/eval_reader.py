@@ -54,6 +54,7 @@ from qa.eval.metrics import ranking_auc
 from qa.eval.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))  # the other benchmark modules, imported where they are used
 DATA = Path("..") / "shared" / "data"
 GOLD = DATA / "vinewsqa-dev" / "qa.jsonl.gz"
 SCRATCH = Path("embeddings") / "bench-data"
@@ -93,7 +94,6 @@ def write_minus_corpus() -> Path:
 def cut_articles() -> dict[str, str]:
     """The removed dev articles and the calibration articles, each without every sentence that
     holds a gold answer of any of its questions."""
-    sys.path.insert(0, str(ROOT / "bench"))
     from train_reader import answer_spans, sentences_without
 
     removed, held_out = removed_articles()
@@ -135,7 +135,6 @@ def cut_questions(*, limit: int | None) -> Path:
 
 def changed_questions(*, limit: int | None) -> Path:
     """Dev questions with a number or name changed to one their article never writes, as unanswerable."""
-    sys.path.insert(0, str(ROOT / "bench"))
     from changed_specifics import change_a_specific, name_pool
 
     dev = [r for r in _rows(GOLD) if r["split"] == "dev"]
@@ -161,7 +160,6 @@ def shown_dev_questions(form: str, *, limit: int | None) -> Path:
     rest as written; a machine's English, not a translator's)."""
     from qa.ingest.text import fold_accents
 
-    sys.path.insert(0, str(ROOT / "bench"))
     from english_forms import in_english, in_english_bare
 
     shown, lang = {"no-diacritics": (fold_accents, "vi-nodiac"), "english": (in_english, "en"),
@@ -176,7 +174,6 @@ def written_english_questions(*, limit: int | None) -> Path:
     """Dev questions put in plain English by a person (``WRITTEN_ENGLISH``: 45 drawn with a fixed
     seed), with their gold answers: unlike ``in_english``, whose unknown words stay Vietnamese,
     only their names are the articles' own words."""
-    sys.path.insert(0, str(ROOT / "bench"))
     from english_forms import written_in_english
 
     written = written_in_english(WRITTEN_ENGLISH, (r for r in _rows(GOLD) if r["split"] == "dev"))[:limit]
@@ -203,7 +200,6 @@ def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tup
 
 def role_set() -> tuple[list[dict], list[dict]]:
     """The who-questions set: its corpus, and its questions in four forms each."""
-    sys.path.insert(0, str(ROOT / "bench"))
     from role_questions import CHECK_QUESTIONS, role_questions
     from english_forms import code_switched, in_english, in_english_bare
     from train_reader import SEED
