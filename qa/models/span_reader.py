@@ -106,7 +106,7 @@ class AnswerFocus:
         return bool(self.roles) and not self.counted
 
     def ranges(self, passage: str) -> list[tuple[int, int]] | None:
-        """Character ranges of the passage the span must touch; None: anywhere."""
+        """Character ranges of the passage the span must touch (or, ``inside``, lie in); None: anywhere."""
         if self.counted:
             return count_words(passage)
         if self.roles:
@@ -161,7 +161,7 @@ class SpanModel:
         quantised per run, they did: an emoji that changed the third passage retrieved changed
         the span found in the first), and the cache holds each passage once per question.
         ``focus``: where the question says the answer lies; a window that has such a place
-        answers with a span that touches it."""
+        answers with a span there (``AnswerFocus``)."""
         with self._lock:
             unread = [p for p in dict.fromkeys(passages) if (question, p, focus) not in self._cache]
             for passage, reading in zip(unread, self._run(question, unread, settings, focus), strict=True):
