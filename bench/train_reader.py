@@ -58,6 +58,7 @@ HARD_NEGATIVES_PER_QUESTION = 0.4
 SAME_ARTICLE_NEGATIVES_PER_QUESTION = 0.5
 NEWS_CHUNK_WORDS = 120
 ROLE_QUESTION_LIMIT = 5000  # more than VNTC's training articles give: all of them
+EVENT_QUESTION_LIMIT = 5000  # likewise
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ def load_checkpoint(out: Path, net, optimizer, names: list[str], stored: dict) -
 # The settings a resumed run must share with the run it continues: the learning-rate schedule
 # is rebuilt from them, so a resume under other ones silently trains under another schedule.
 RUN_SETTINGS = ("epochs", "batch_size", "learning_rate", "train_examples", "first_epoch", "news_repeats",
-                "english_share", "rendered_english_share", "role_repeats", "cut_share")
+                "english_share", "rendered_english_share", "role_repeats", "event_repeats", "cut_share")
 
 
 def changed_settings(stored: dict, current: dict) -> dict[str, list]:
@@ -362,7 +363,7 @@ def export(out: Path, target: Path, names: list[str], *, meta: dict, validation:
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
                 **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "rendered_english_share",
-                                           "role_repeats", "cut_share", "changed_on_resume", "code_commit") if k in meta},
+                                           "role_repeats", "event_repeats", "cut_share", "changed_on_resume", "code_commit") if k in meta},
                 "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
@@ -393,6 +394,8 @@ def main() -> None:
                         help="of those, the share put in English word order (the rest glossed word by word)")
     parser.add_argument("--role-repeats", type=int, default=0,
                         help="add the who-questions written from VNTC's training articles, this many times")
+    parser.add_argument("--event-repeats", type=int, default=0,
+                        help="add the when- and where-questions written from VNTC's training articles, this many times")
     parser.add_argument("--cut-share", type=float, default=0.0,
                         help="share of answerable questions also shown their own passage with the answer's sentences cut out, as unanswerable")
     parser.add_argument("--allow-changed-resume", action="store_true",
@@ -424,6 +427,12 @@ def main() -> None:
         written = role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=ROLE_QUESTION_LIMIT, seed=SEED,
                                  part="training")
         train_rows += written * args.role_repeats
+    if args.event_repeats:
+        from event_questions import event_questions
+
+        written = event_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=EVENT_QUESTION_LIMIT, seed=SEED,
+                                  part="training")
+        train_rows += written * args.event_repeats
     examples = training_examples(train_rows, rng, cut_share=args.cut_share)
     if args.smoke:
         examples = rng.sample(examples, args.smoke)
@@ -446,7 +455,7 @@ def main() -> None:
             "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows),
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
             "english_share": args.english_share, "rendered_english_share": args.rendered_english_share,
-            "role_repeats": args.role_repeats, "cut_share": args.cut_share, "code_commit": _code_commit(), **earlier}
+            "role_repeats": args.role_repeats, "event_repeats": args.event_repeats, "cut_share": args.cut_share, "code_commit": _code_commit(), **earlier}
     meta["changed_on_resume"] = resume_record(args.out, stored, meta, allow_changes=args.allow_changed_resume)
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = stored.get("train_seconds", 0.0)

@@ -1,0 +1,177 @@
+"""When- and where-questions written from news sentences that open with their date.
+
+News writes the day first: "Chiều 30-3, tại Hà Nội, Phó Thủ tướng … chủ trì cuộc họp …". The
+reader's training sets hold almost no such dates (Wikipedia writes "ngày 30 tháng 3 năm 2006"),
+and it said "no answer here" to "Cuộc gặp mặt … diễn ra vào ngày nào?" over a passage opening
+"Chiều 6.5, …". From each such sentence this writes
+
+    "Phó Thủ tướng … chủ trì cuộc họp … vào ngày nào?"   -> "Chiều 30-3"
+    "Cuộc họp … được tổ chức khi nào?"                     (when the clause organises an event)
+    "Phó Thủ tướng … chủ trì cuộc họp … ở đâu?"          -> "Hà Nội" (when the place is written)
+
+answered by the words copied from the sentence, and (``REMOVED_SHARE``) the same question over
+the passage with that sentence taken out, which must get "no answer here". The day and month
+are written as the paper wrote them, or (a third each) with a dot or a slash, as other papers do:
+the separator is one character, so offsets do not move.
+
+Passages, the held-out articles and the check are those of bench/role_questions.py:
+
+    bench/event_questions.py --reader qa/weights/reader [--questions 400]
+
+reports the reader alone on Dân trí (never trained on) and VNTC's held-out articles into
+``bench/results/event_questions.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from role_questions import CHECK_QUESTIONS, REMOVED_SHARE, _capitalised, _passage, _rest, held_out  # noqa: E402
+
+from qa.ingest.text import sentence_spans  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+RESULTS = Path(__file__).resolve().parent / "results" / "event_questions.json"
+
+_DAY = r"\d{1,2}\s?[-/.]\s?\d{1,2}(?:[-/.]\d{4})?"
+_PART = r"(?:Sáng|Chiều|Tối|Trưa|Đêm|Rạng sáng|Hôm)"
+_WHEN = re.compile(
+    rf"^(?P<when>{_PART}(?: ngày| nay| qua| hôm qua)?\s\(?{_DAY}\)?|{_PART} (?:nay|qua) \({_DAY}\)|Ngày {_DAY})"
+    rf",\s+(?:tại (?P<place>[^,;]{{3,60}}),\s+)?(?P<rest>\S[^;!?\n]{{10,400}})"
+)
+# Clauses that tell of the writer, a price or a quote, not an event someone held.
+_NOT_EVENTS = re.compile(r"^(?:chúng tôi|tôi|PV|phóng viên|giá|theo|trao đổi|nguồn tin|một nguồn|ghi nhận)\b", re.I)
+_ORGANISED = re.compile(r"\b(?:đã |vừa )?tổ chức\s+(?P<event>(?:lễ|hội nghị|hội thảo|cuộc|buổi|đại hội|chương trình|"
+                        r"ngày hội|lễ hội|hội chợ|giải|lớp|phiên|họp)\b[^.;!?\n]{3,300})", re.I)
+WHEN_QUESTIONS = ("{rest} vào ngày nào?", "Khi nào {rest}?", "{Rest} khi nào?", "Ngày nào {rest}?",
+                  "{Rest} vào thời gian nào?", "Vào ngày nào, {rest}?")
+EVENT_WHEN_QUESTIONS = ("{Event} diễn ra vào ngày nào?", "{Event} được tổ chức khi nào?", "{Event} diễn ra khi nào?",
+                        "Khi nào {event} diễn ra?", "{Event} được tổ chức vào ngày nào?")
+WHERE_QUESTIONS = ("{Rest} ở đâu?", "{Rest} tại đâu?", "Ở đâu, {rest}?")
+EVENT_WHERE_QUESTIONS = ("{Event} diễn ra ở đâu?", "{Event} được tổ chức tại đâu?")
+SEPARATORS = "-/."
+_DANGLING = {"của", "với", "và", "các", "cho", "về", "một", "số", "những", "tại", "ở", "đã", "vào", "sau", "trong", "từ",
+             "đến", "là", "thì", "có", "được", "bị", "để", "nhằm", "do", "theo", "trên", "dưới", "này", "nước", "sự"}
+
+
+def _clause(text: str) -> str:
+    """``_rest``'s cut, ended before an unclosed bracket and without a dangling function word."""
+    words = _rest(text).split()
+    opened = next((i for i, w in enumerate(words) if "(" in w and ")" not in " ".join(words[i:])), len(words))
+    words = words[:opened]
+    while words and words[-1].lower().strip(",:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",:-.")
+
+
+def _written_as(text: str, span: tuple[int, int], rng: random.Random) -> str:
+    """``text`` with the day-month separator of ``span`` drawn anew (same length)."""
+    a, b = span
+    separator = rng.choice(SEPARATORS)
+    return text[:a] + re.sub(r"(?<=\d)\s?[-/.]\s?(?=\d)", lambda m: m.group().replace(m.group().strip(), separator), text[a:b]) + text[b:]
+
+
+def _asked(match: re.Match, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(question, answer group, kind) for the sentence: one when-question, one where-question
+    when the place is written; about the organised event when the clause names one."""
+    rest = _clause(match["rest"])
+    organised = _ORGANISED.search(match["rest"])
+    event = _clause(organised["event"]) if organised and rng.random() < 0.5 else None
+    fill = {"rest": rest, "Rest": _capitalised(rest), "event": event and event[:1].lower() + event[1:],
+            "Event": event and _capitalised(event)}
+    asked = [(rng.choice(EVENT_WHEN_QUESTIONS if event else WHEN_QUESTIONS).format(**fill), "when", "when")]
+    if match["place"]:
+        asked.append((rng.choice(EVENT_WHERE_QUESTIONS if event else WHERE_QUESTIONS).format(**fill), "place", "where"))
+    return asked
+
+
+def article_questions(article: dict, source: str, rng: random.Random) -> list[dict]:
+    """Question rows (the line format of qa.jsonl.gz) from one article's dated sentences."""
+    text = article["text"]
+    spans = sentence_spans(text)
+    rows = []
+    for at, (s, e) in enumerate(spans):
+        match = _WHEN.match(text[s:e])
+        if not match or _NOT_EVENTS.match(match["rest"]) or not match["rest"][:1].isupper() or len(_clause(match["rest"]).split()) < 4:
+            continue
+        first, last = _passage(text, spans, at, rng)
+        context = _written_as(text[first:last], (s - first + match.start("when"), s - first + match.end("when")), rng)
+        for n, (question, group, kind) in enumerate(_asked(match, rng)):
+            start = s - first + match.start(group)
+            answer = context[start:start + len(match[group])].strip()
+            row_id = f"{source}-{article['id']}-{at}-{n}"
+            rows.append({"id": row_id, "question": question, "answers": [answer], "answer_starts": [start],
+                         "kind": kind, "evidence": text[s:e], "context": context, "split": f"{source}-events",
+                         "context_id": article["id"], "title": article.get("title") or ""})
+            removed = (context[:s - first] + context[e - first:]).strip()
+            if rng.random() < REMOVED_SHARE and answer not in removed:
+                rows.append({**rows[-1], "id": row_id + "-removed", "answers": [], "answer_starts": [],
+                             "context": removed, "split": f"{source}-events-removed", "is_impossible": True,
+                             "plausible_answers": [answer]})
+    return rows
+
+
+def event_questions(path: Path, *, source: str, limit: int, seed: int, part: str) -> list[dict]:
+    """Up to ``limit`` answerable questions, with their removed-sentence twins, from the articles
+    of ``path`` in a seeded order; ``part`` as for ``role_questions``."""
+    rng = random.Random(seed)
+    keep = {"training": lambda a: not held_out(a), "held-out": held_out, "all": lambda a: True}[part]
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        articles = [a for a in map(json.loads, handle) if keep(str(a["id"]))]
+    rng.shuffle(articles)
+    chosen: list[dict] = []
+    for article in articles:
+        chosen += article_questions(article, source, rng)
+        if sum(1 for row in chosen if row["answers"]) >= limit:
+            break
+    return chosen
+
+
+def main() -> None:
+    import torch
+
+    from english_forms import code_switched, in_english
+    from role_questions import _check
+    from train_reader import SEED, warm_start
+
+    from qa.answer.diacritics import restore_diacritics
+    from qa.index.store import write_json
+    from qa.ingest.text import fold_accents
+    from qa.models.e5_rebuild import ensure_default_model
+    from qa.models.reader_inputs import ReaderTokenizer
+    from qa.models.reader_net import base_network, trained_parameter_names
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reader", type=Path, required=True, help="shipped weights or a training checkpoint folder")
+    parser.add_argument("--questions", type=int, default=CHECK_QUESTIONS, help="answerable questions per source at most")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    model_dir = ensure_default_model()
+    net = base_network(model_dir)
+    stages = len(warm_start(args.reader, net, trained_parameter_names(net))["stages"])
+    net.eval()
+    tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
+    rows = [*event_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=args.questions, seed=SEED, part="all"),
+            *event_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=args.questions, seed=SEED, part="held-out")]
+    forms = {"as written": lambda q, _: q, "code-switched English": lambda q, _: code_switched(q),
+             "in English word order": lambda q, _: in_english(q),
+             "without diacritics, put back from the passage as the reader does": lambda q, c: restore_diacritics(fold_accents(q), [c])}
+    report = {"sources": "Dân trí (all articles), VNTC (held-out articles)"}
+    for kind in ("when", "where"):
+        asked = [row for row in rows if row["kind"] == kind]
+        report[kind] = {name: _check(net, tokenizer, asked, shown) for name, shown in forms.items()}
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    write_json(RESULTS, {**results, f"reader after stage {stages}": report})
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
