@@ -45,31 +45,54 @@ _DAY = r"\d{1,2}\s?[-/.]\s?\d{1,2}(?:[-/.]\d{4})?"
 _PART = r"(?:Sáng|Chiều|Tối|Trưa|Đêm|Rạng sáng|Hôm)"
 _WHEN = re.compile(
     rf"^(?P<when>{_PART}(?: ngày| nay| qua| hôm qua)?\s\(?{_DAY}\)?|{_PART} (?:nay|qua) \({_DAY}\)|Ngày {_DAY})"
-    rf",\s+(?:tại (?P<place>[^,;]{{3,60}}),\s+)?(?P<rest>\S[^;!?\n]{{10,400}})"
+    rf",\s+(?:tại (?P<place>[^,;()]{{3,60}}(?:\([^()]*\))?),\s+)?(?P<rest>\S[^;!?\n]{{10,400}})"
 )
 # Clauses that tell of the writer, a price or a quote, not an event someone held.
 _NOT_EVENTS = re.compile(r"^(?:chúng tôi|tôi|PV|phóng viên|giá|theo|trao đổi|nguồn tin|một nguồn|ghi nhận)\b", re.I)
-_ORGANISED = re.compile(r"\b(?:đã |vừa )?tổ chức\s+(?P<event>(?:lễ|hội nghị|hội thảo|cuộc|buổi|đại hội|chương trình|"
-                        r"ngày hội|lễ hội|hội chợ|giải|lớp|phiên|họp)\b[^.;!?\n]{3,300})", re.I)
+_EVENT_NOUN = r"(?:lễ|hội nghị|hội thảo|cuộc|buổi|đại hội|chương trình|ngày hội|lễ hội|hội chợ|giải|lớp|phiên|họp|kỳ họp|diễn đàn)"
+_ORGANISED = re.compile(rf"\b(?:đã |vừa )?tổ chức\s+(?P<event>{_EVENT_NOUN}\b[^.;!?\n]{{3,300}})", re.I)
+_HELD = re.compile(rf"^(?P<event>{_EVENT_NOUN}\b[^.;!?\n]{{3,200}}?)\s+(?:đã |vừa |chính thức )?(?:diễn ra|khai mạc|bế mạc|"
+                   r"được tổ chức|khai giảng)\b", re.I)
+# A count of things: "8 cơ quan báo chí", "1.200 học sinh"; not a year, a date, a time or a share.
+_COUNT = re.compile(r"(?<![\w.,/:-])(?P<count>[1-9]\d{0,2}(?:\.\d{3})*)\s+(?P<unit>[a-zà-ỹđ]+)\b")
+_NOT_UNITS = {"giờ", "phút", "giây", "ngày", "tháng", "năm", "tuần", "lần", "km", "kg", "m", "ha", "tấn", "triệu", "tỷ", "tỉ",
+              "nghìn", "ngàn", "trăm", "đồng", "usd", "h", "tuổi"}
+_NOT_AFTER = ("ngày", "tháng", "năm", "số", "thứ", "khóa", "khoá", "lần", "quận", "phường", "điều", "khoản", "tầng", "giải", "đội",
+              "tổ", "hạng", "lớp", "khu", "ấp", "xóm", "phòng", "tập", "kỳ", "bảng", "câu", "chương", "mục", "trang", "đường", "lô")
+_SPOKEN = re.compile(r"\btôi\b|\bchúng ta\b|[“\"]", re.I)
+HOW_MANY_SHARE = 0.05
+SHORTENED_SHARE = 0.5
 WHEN_QUESTIONS = ("{rest} vào ngày nào?", "Khi nào {rest}?", "{Rest} khi nào?", "Ngày nào {rest}?",
                   "{Rest} vào thời gian nào?", "Vào ngày nào, {rest}?")
 EVENT_WHEN_QUESTIONS = ("{Event} diễn ra vào ngày nào?", "{Event} được tổ chức khi nào?", "{Event} diễn ra khi nào?",
-                        "Khi nào {event} diễn ra?", "{Event} được tổ chức vào ngày nào?")
+                        "Khi nào {event} diễn ra?", "{Event} được tổ chức vào ngày nào?", "{Event} diễn ra hôm nào?")
 WHERE_QUESTIONS = ("{Rest} ở đâu?", "{Rest} tại đâu?", "Ở đâu, {rest}?")
-EVENT_WHERE_QUESTIONS = ("{Event} diễn ra ở đâu?", "{Event} được tổ chức tại đâu?")
+EVENT_WHERE_QUESTIONS = ("{Event} diễn ra ở đâu?", "{Event} được tổ chức tại đâu?", "{Event} diễn ra tại địa điểm nào?")
 SEPARATORS = "-/."
 _DANGLING = {"của", "với", "và", "các", "cho", "về", "một", "số", "những", "tại", "ở", "đã", "vào", "sau", "trong", "từ",
-             "đến", "là", "thì", "có", "được", "bị", "để", "nhằm", "do", "theo", "trên", "dưới", "này", "nước", "sự"}
+             "đến", "là", "thì", "có", "được", "bị", "để", "nhằm", "do", "theo", "trên", "dưới", "này", "nước", "sự",
+             "giữa", "cùng", "như"}
 
 
-def _clause(text: str) -> str:
-    """``_rest``'s cut, ended before an unclosed bracket and without a dangling function word."""
-    words = _rest(text).split()
+def _trimmed(words: list[str]) -> str:
+    """``words`` ended before an unclosed bracket and without a dangling function word."""
     opened = next((i for i, w in enumerate(words) if "(" in w and ")" not in " ".join(words[i:])), len(words))
     words = words[:opened]
     while words and words[-1].lower().strip(",:") in _DANGLING:
         words.pop()
     return " ".join(words).rstrip(",:-.")
+
+
+def _clause(text: str, rng: random.Random | None = None) -> str:
+    """``_rest``'s cut, tidied; with ``rng``, often cut shorter still, as users ask ("Khi nào Cục
+    Truyền thông CAND tổ chức cuộc gặp mặt?" of a sentence that goes on for twenty words)."""
+    words = _rest(text).split()
+    if rng is not None and len(words) > 5 and rng.random() < SHORTENED_SHARE:
+        end = rng.randint(5, len(words) - 1)
+        while end < len(words) and words[end][:1].isupper() and words[end - 1][:1].isupper():
+            end += 1  # not inside a name: "Phó Thủ tướng Phạm Gia" would ask of someone else
+        words = words[:end]
+    return _trimmed(words)
 
 
 def _written_as(text: str, span: tuple[int, int], rng: random.Random) -> str:
@@ -81,10 +104,10 @@ def _written_as(text: str, span: tuple[int, int], rng: random.Random) -> str:
 
 def _asked(match: re.Match, rng: random.Random) -> list[tuple[str, str, str]]:
     """(question, answer group, kind) for the sentence: one when-question, one where-question
-    when the place is written; about the organised event when the clause names one."""
-    rest = _clause(match["rest"])
-    organised = _ORGANISED.search(match["rest"])
-    event = _clause(organised["event"]) if organised and rng.random() < 0.5 else None
+    when the place is written; about the event when the clause names one it held or organised."""
+    rest = _clause(match["rest"], rng)
+    organised = _HELD.match(match["rest"]) or _ORGANISED.search(match["rest"])
+    event = _clause(organised["event"], rng) if organised and rng.random() < 0.5 else None
     fill = {"rest": rest, "Rest": _capitalised(rest), "event": event and event[:1].lower() + event[1:],
             "Event": event and _capitalised(event)}
     asked = [(rng.choice(EVENT_WHEN_QUESTIONS if event else WHEN_QUESTIONS).format(**fill), "when", "when")]
@@ -93,27 +116,49 @@ def _asked(match: re.Match, rng: random.Random) -> list[tuple[str, str, str]]:
     return asked
 
 
+def _how_many(clause: str, rng: random.Random) -> tuple[str, re.Match] | None:
+    """A how-many question about the clause's first count ("… giữa Bộ Công an và bao nhiêu cơ quan
+    báo chí ngoài ngành?"), and the count's match in ``clause``; None when it has none early on."""
+    for match in _COUNT.finditer(clause):
+        before = clause[:match.start()].split()
+        if len(before) > 14 or _SPOKEN.search(clause[:match.start()]) or match["unit"].lower() in _NOT_UNITS or (before and before[-1].lower() in _NOT_AFTER):
+            continue
+        words = (clause[:match.start()] + "bao nhiêu" + clause[match.end("count"):]).split()
+        asked = _trimmed(words[:len(before) + 2 + rng.randint(1, 6)])
+        return (_capitalised(asked) + "?", match) if len(asked.split()) >= 4 else None
+    return None
+
+
 def article_questions(article: dict, source: str, rng: random.Random) -> list[dict]:
-    """Question rows (the line format of qa.jsonl.gz) from one article's dated sentences."""
+    """Question rows (the line format of qa.jsonl.gz): when- and where-questions from one
+    article's dated sentences, and (``HOW_MANY_SHARE`` of sentences) a how-many question."""
     text = article["text"]
     spans = sentence_spans(text)
-    rows = []
+    rows: list[dict] = []
     for at, (s, e) in enumerate(spans):
         match = _WHEN.match(text[s:e])
-        if not match or _NOT_EVENTS.match(match["rest"]) or not match["rest"][:1].isupper() or len(_clause(match["rest"]).split()) < 4:
+        dated = match and not _NOT_EVENTS.match(match["rest"]) and match["rest"][:1].isupper() and len(_clause(match["rest"]).split()) >= 4
+        clause_at = s + match.start("rest") if dated else s
+        counted = _how_many(text[clause_at:e], rng) if text[clause_at:clause_at + 1].isupper() and rng.random() < HOW_MANY_SHARE else None
+        if not dated and not counted:
             continue
         first, last = _passage(text, spans, at, rng)
-        context = _written_as(text[first:last], (s - first + match.start("when"), s - first + match.end("when")), rng)
-        for n, (question, group, kind) in enumerate(_asked(match, rng)):
-            start = s - first + match.start(group)
-            answer = context[start:start + len(match[group])].strip()
-            row_id = f"{source}-{article['id']}-{at}-{n}"
-            rows.append({"id": row_id, "question": question, "answers": [answer], "answer_starts": [start],
-                         "kind": kind, "evidence": text[s:e], "context": context, "split": f"{source}-events",
-                         "context_id": article["id"], "title": article.get("title") or ""})
+        context = text[first:last]
+        asked = []
+        if dated:
+            context = _written_as(context, (s - first + match.start("when"), s - first + match.end("when")), rng)
+            asked = [(question, s - first + match.start(group), len(match[group]), kind) for question, group, kind in _asked(match, rng)]
+        if counted:
+            question, count = counted
+            asked.append((question, clause_at - first + count.start("count"), len(count["count"]), "how_many"))
+        for n, (question, start, length, kind) in enumerate(asked):
+            answer = context[start:start + length].strip()
+            rows.append({"id": f"{source}-{article['id']}-{at}-{n}", "question": question, "answers": [answer],
+                         "answer_starts": [start], "kind": kind, "evidence": text[s:e], "context": context,
+                         "split": f"{source}-events", "context_id": article["id"], "title": article.get("title") or ""})
             removed = (context[:s - first] + context[e - first:]).strip()
-            if rng.random() < REMOVED_SHARE and answer not in removed:
-                rows.append({**rows[-1], "id": row_id + "-removed", "answers": [], "answer_starts": [],
+            if rng.random() < REMOVED_SHARE and not re.search(rf"(?<![\w.,]){re.escape(answer)}(?![\w]|[.,]\d)", removed):
+                rows.append({**rows[-1], "id": rows[-1]["id"] + "-removed", "answers": [], "answer_starts": [],
                              "context": removed, "split": f"{source}-events-removed", "is_impossible": True,
                              "plausible_answers": [answer]})
     return rows
@@ -165,7 +210,7 @@ def main() -> None:
              "in English word order": lambda q, _: in_english(q),
              "without diacritics, put back from the passage as the reader does": lambda q, c: restore_diacritics(fold_accents(q), [c])}
     report = {"sources": "Dân trí (all articles), VNTC (held-out articles)"}
-    for kind in ("when", "where"):
+    for kind in ("when", "where", "how_many"):
         asked = [row for row in rows if row["kind"] == kind]
         report[kind] = {name: _check(net, tokenizer, asked, shown) for name, shown in forms.items()}
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
