@@ -24,15 +24,20 @@
    written, and typed bare). A share of them must go unanswered: their sentence was taken out
    of the indexed article (and the person named nowhere else in it), or they come from
    held-out VNTC articles of 2005-2007 whose office or topic no indexed article mentions.
+6. When- and where-questions over news (``events``): the questions bench/event_questions.py
+   writes from Dân trí sentences that open with their date, in the same five forms, asked of an
+   index of their articles and 400 others; those whose sentence was taken out must go unanswered.
 
 Indexes (built once, reused; generated content under embeddings/):
     qa index build ../shared/data/vinewsqa-dev/contexts.jsonl.gz --name vinewsqa
     qa index build embeddings/bench-data/vinewsqa-minus.jsonl.gz --name vinewsqa-minus
     qa index build embeddings/bench-data/vinewsqa-cut.jsonl.gz --name vinewsqa-cut
     qa index build embeddings/bench-data/dantri-roles.jsonl.gz --name dantri-roles
+    qa index build embeddings/bench-data/dantri-events.jsonl.gz --name dantri-events
 (``--write-minus`` writes the second corpus: the 900 articles minus half of the dev articles
 and minus the 40 training articles held out for calibration; ``--write-cut`` the third: the
-900 articles with those articles' answer sentences taken out; ``--write-roles`` the fourth.)
+900 articles with those articles' answer sentences taken out; ``--write-roles`` the fourth,
+``--write-events`` the fifth.)
 
     .venv/bin/python bench/eval_reader.py [--limit N] [--reader neural --reader rules] [--set gold ...]
 """
@@ -62,7 +67,7 @@ RESULTS = ROOT / "bench" / "results" / "eval_reader"
 REMOVED_SEED = 7
 CHANGED_SEED = 11
 HELD_OUT_SEED, HELD_OUT_ARTICLES = 20261203, 40  # as bench/train_reader.py
-SETS = ("dev+rerank", "dev", "removed", "cut", "changed", "no-diacritics", "english", "english-bare", "english-written", "gold", "roles")
+SETS = ("dev+rerank", "dev", "removed", "cut", "changed", "no-diacritics", "english", "english-bare", "english-written", "gold", "roles", "events")
 WRITTEN_ENGLISH = ROOT / "bench" / "data" / "dev_english.jsonl"
 ROLE_DISTRACTORS = 400
 
@@ -201,10 +206,7 @@ def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tup
 def role_set() -> tuple[list[dict], list[dict]]:
     """The who-questions set: its corpus, and its questions in four forms each."""
     from role_questions import CHECK_QUESTIONS, role_questions
-    from english_forms import code_switched, in_english, in_english_bare
     from train_reader import SEED
-
-    from qa.ingest.text import fold_accents
 
     asked = role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
     articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
@@ -219,17 +221,45 @@ def role_set() -> tuple[list[dict], list[dict]]:
     for row in role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=CHECK_QUESTIONS, seed=SEED, part="held-out"):
         if row["answers"] and unheard(row):
             questions.append({**row, "answers": []})
+    corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
+    return corpus, _in_forms(questions, lambda row: "who")
+
+
+def _in_forms(questions: list[dict], kind) -> list[dict]:
+    """Each news question as written, without diacritics, code-switched into English and in
+    English word order (as written and typed bare), in the gold format; ``kind``: its type."""
+    from english_forms import code_switched, in_english, in_english_bare
+
+    from qa.ingest.text import fold_accents
+
     forms = (("vi", lambda q: q, ""), ("vi-nodiac", fold_accents, "-nodiac"), ("en-mixed", code_switched, "-en"),
              ("en", in_english, "-english"), ("en-bare", in_english_bare, "-english-bare"))
+    return [{"id": r["id"] + suffix, "question": shown(r["question"]), "answers": r["answers"], "type": kind(r),
+             "lang": lang, "doc_id": r["context_id"], "evidence": r["evidence"] if r["answers"] else None}
+            for r in questions for lang, shown, suffix in forms]
+
+
+def event_set() -> tuple[list[dict], list[dict]]:
+    """The when- and where-questions set: bench/event_questions.py's questions from Dân trí
+    (never trained on), asked of an index of their articles (less the sentences of the removed
+    twins, which must go unanswered) and ``ROLE_DISTRACTORS`` others; in the five forms."""
+    from event_questions import event_questions
+    from role_questions import CHECK_QUESTIONS
+    from train_reader import SEED
+
+    asked = event_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
+    articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
+    texts, gone = _role_corpus(asked, articles, SEED)
+    questions = [{**row, "answers": [] if row["evidence"] in gone.get(row["context_id"], ()) else row["answers"]}
+                 for row in asked if row["answers"]]
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
-    return corpus, [{"id": r["id"] + suffix, "question": shown(r["question"]), "answers": r["answers"], "type": "who",
-                     "lang": lang, "doc_id": r["context_id"], "evidence": r["evidence"] if r["answers"] else None}
-                    for r in questions for lang, shown, suffix in forms]
+    return corpus, _in_forms(questions, lambda row: row["kind"])
 
 
-def write_role_corpus() -> Path:
-    corpus, _ = role_set()
-    target = SCRATCH / "dantri-roles.jsonl.gz"
+def write_news_corpus(name: str) -> Path:
+    """The corpus of the ``roles`` or ``events`` set, for ``qa index build``."""
+    corpus, _ = {"dantri-roles": role_set, "dantri-events": event_set}[name]()
+    target = SCRATCH / f"{name}.jsonl.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(target, "wt", encoding="utf-8") as out:
         for article in corpus:
@@ -301,6 +331,7 @@ def main() -> int:
     parser.add_argument("--write-minus", action="store_true", help="write the gold-removed corpus and stop")
     parser.add_argument("--write-cut", action="store_true", help="write the answer-cut corpus and stop")
     parser.add_argument("--write-roles", action="store_true", help="write the who-questions corpus and stop")
+    parser.add_argument("--write-events", action="store_true", help="write the when- and where-questions corpus and stop")
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.write_minus:
@@ -309,8 +340,8 @@ def main() -> int:
     if args.write_cut:
         print(write_cut_corpus())
         return 0
-    if args.write_roles:
-        print(write_role_corpus())
+    if args.write_roles or args.write_events:
+        print(write_news_corpus("dantri-roles" if args.write_roles else "dantri-events"))
         return 0
     measure = functools.partial(run, out=args.out)
     summary_file = args.out / "summary.json"
@@ -358,6 +389,10 @@ def main() -> int:
         if "roles" in chosen:
             summary[f"{reader} who-questions"] = measure(f"{reader}/roles", _write_questions(SCRATCH / "roles.jsonl", role_set()[1]),
                                                     index="dantri-roles", reader=reader, rerank=False, split=None, limit=args.limit)
+        if "events" in chosen:
+            summary[f"{reader} when- and where-questions"] = measure(
+                f"{reader}/events", _write_questions(SCRATCH / "events.jsonl", event_set()[1]), index="dantri-events",
+                reader=reader, rerank=False, split=None, limit=args.limit)
     text = f"Measured with {os.environ.get('OMP_NUM_THREADS', 'default')} threads by bench/eval_reader.py.\n\n" + table(summary)
     ranked = {k: v for reader in args.reader or ["neural", "rules"] for k, v in separation(args.out, reader).items()}
     if ranked:

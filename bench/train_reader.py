@@ -5,7 +5,10 @@
 Data: every question of qa-train/ (UIT-ViQuAD 1.0 dev+test, the ViQuAD 2.0 sample with its
 unanswerable questions, XQuAD-vi, two ViRE sets) and ViNewsQA ``train_subset2000`` minus the
 questions of 40 held-out articles (``VALIDATION_ARTICLES``), which are kept for validation and
-for calibrating the answer's confidence. ViNewsQA ``dev`` is never read.
+for calibrating the answer's confidence. ViNewsQA ``dev`` is never read. Later stages add
+questions written from the training part of VNTC: who-questions (``--role-repeats``,
+bench/role_questions.py) and when-, where- and how-many questions (``--event-repeats``,
+bench/event_questions.py).
 
 Each answerable question gives one window that holds its answer (at a random place in the
 window, so position is not a cue). "No answer here" is learned from the unanswerable

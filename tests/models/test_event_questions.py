@@ -82,3 +82,28 @@ def test_every_answer_is_copied_from_its_passage(sentences, seed):
         for answer, start in zip(row["answers"], row["answer_starts"], strict=True):
             assert row["context"][start:start + len(answer)] == answer
         assert row["question"].endswith("?") and not row["question"].startswith((" ", ","))
+
+
+def test_a_count_is_asked_as_how_many_and_answered_by_the_number():
+    sentence = "Cục Truyền thông CAND đã ký kết hợp tác với 8 cơ quan báo chí ngoài ngành công an."
+    rows = [r for seed in range(60) for r in _rows(" ".join((FILLER[0], sentence)), seed)
+            if r["kind"] == "how_many" and r["answers"]]
+    assert rows, "a share of sentences with a count gives a how-many question"
+    for row in rows:
+        assert row["answers"] == ["8"] and "bao nhiêu cơ quan" in row["question"] and " 8 " not in row["question"]
+
+
+def test_numbers_that_are_no_count_give_no_how_many_question():
+    for sentence in ("Ngày 2 tháng 9, nhiều tập thể được khen thưởng vì thành tích xuất sắc.",  # a date
+                     "Ông Minh sống ở phường 7 cùng gia đình từ nhiều năm nay.",  # a ward's number
+                     "Tôi cho rằng cả 3 cô gái đều nói rất bình thường."):  # spoken, not reported
+        assert not [r for seed in range(60) for r in _rows(sentence, seed)], sentence
+    answers = {r["answers"][0] for seed in range(60) for r in _rows("Đội bóng ghi 2 bàn trong năm 2020 tại giải.", seed)
+               if r["answers"]}
+    assert answers == {"2"}, answers  # the count, never the year
+
+
+def test_shortened_questions_never_end_inside_a_name():
+    for seed in range(60):
+        for row in _rows(MEETING, seed):
+            assert not row["question"].rstrip("?").endswith(("Phạm", "Phạm Gia")), row["question"]
