@@ -96,8 +96,9 @@ def load_questions() -> tuple[list[dict], list[dict]]:
     return general + [r for r in news if r["context_id"] not in held_out], [r for r in news if r["context_id"] in held_out]
 
 
-def bm25_negatives(rows: list[dict], rng: random.Random) -> list[Example]:
-    """The best-scoring passage of the same source that holds none of the question's answers."""
+def bm25_negatives(rows: list[dict], rng: random.Random, *, share: float = HARD_NEGATIVES_PER_QUESTION) -> list[Example]:
+    """For ``share`` of the questions, the best-scoring passage of the same source that holds none
+    of the question's answers."""
     import bm25s
 
     by_source: dict[str, dict[str, str]] = {}
@@ -110,7 +111,7 @@ def bm25_negatives(rows: list[dict], rng: random.Random) -> list[Example]:
             texts += [context[a:b] for a, b in word_chunks(context)] if len(context) > 1500 else [context]
         retriever = bm25s.BM25()
         retriever.index(bm25s.tokenize([t.lower() for t in texts], show_progress=False), show_progress=False)
-        asked = [r for r in rows if r["split"] == source and rng.random() < HARD_NEGATIVES_PER_QUESTION]
+        asked = [r for r in rows if r["split"] == source and rng.random() < share]
         if not asked:
             continue
         hits, _ = retriever.retrieve(bm25s.tokenize([r["question"].lower() for r in asked], show_progress=False),
@@ -149,7 +150,8 @@ def cut_passage(row: dict, spans: tuple[tuple[int, int], ...]) -> str | None:
     return None if said or not passage else passage
 
 
-def training_examples(rows: list[dict], rng: random.Random, *, cut_share: float = 0.0) -> list[Example]:
+def training_examples(rows: list[dict], rng: random.Random, *, cut_share: float = 0.0,
+                      bm25_share: float = HARD_NEGATIVES_PER_QUESTION) -> list[Example]:
     """Each question's window, and its "no answer here" windows: another passage of its news
     article, and (``cut_share`` of answerable questions) its own passage with the answer's
     sentences cut out."""
@@ -164,7 +166,7 @@ def training_examples(rows: list[dict], rng: random.Random, *, cut_share: float 
                 examples.append(Example(row["question"], row["context"][a:b], (), "train_subset2000/article"))
         if spans and cut_share and rng.random() < cut_share and (passage := cut_passage(row, spans)):
             examples.append(Example(row["question"], passage, (), f"{row['split']}/cut"))
-    return examples + bm25_negatives(rows, rng)
+    return examples + bm25_negatives(rows, rng, share=bm25_share)
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,7 @@ def load_checkpoint(out: Path, net, optimizer, names: list[str], stored: dict) -
 # The settings a resumed run must share with the run it continues: the learning-rate schedule
 # is rebuilt from them, so a resume under other ones silently trains under another schedule.
 RUN_SETTINGS = ("epochs", "batch_size", "learning_rate", "train_examples", "first_epoch", "news_repeats",
-                "english_share", "rendered_english_share", "role_repeats", "event_repeats", "cut_share")
+                "english_share", "rendered_english_share", "role_repeats", "event_repeats", "cut_share", "bm25_share")
 
 
 def changed_settings(stored: dict, current: dict) -> dict[str, list]:
@@ -366,7 +368,7 @@ def export(out: Path, target: Path, names: list[str], *, meta: dict, validation:
                 "learning_rate": meta["learning_rate"], "train_examples": meta["train_examples"],
                 "data": meta["data"], "train_seconds": meta.get("train_seconds"),
                 **{k: meta[k] for k in ("first_epoch", "news_repeats", "english_share", "rendered_english_share",
-                                           "role_repeats", "event_repeats", "cut_share", "changed_on_resume", "code_commit") if k in meta},
+                                           "role_repeats", "event_repeats", "cut_share", "bm25_share", "changed_on_resume", "code_commit") if k in meta},
                 "earlier_stages": meta.get("stages", []), "validation": validation, "sha256": {"reader.safetensors": digest}}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
 
@@ -401,6 +403,8 @@ def main() -> None:
                         help="add the when- and where-questions written from VNTC's training articles, this many times")
     parser.add_argument("--cut-share", type=float, default=0.0,
                         help="share of answerable questions also shown their own passage with the answer's sentences cut out, as unanswerable")
+    parser.add_argument("--bm25-share", type=float, default=HARD_NEGATIVES_PER_QUESTION,
+                        help="share of questions also shown their best BM25 passage without an answer, as unanswerable")
     parser.add_argument("--allow-changed-resume", action="store_true",
                         help="resume although the run's settings changed (recorded in the checkpoint and manifest)")
     parser.add_argument("--smoke", type=int, default=0, help="train on this many examples only (tests)")
@@ -436,7 +440,7 @@ def main() -> None:
         written = event_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=EVENT_QUESTION_LIMIT, seed=SEED,
                                   part="training")
         train_rows += written * args.event_repeats
-    examples = training_examples(train_rows, rng, cut_share=args.cut_share)
+    examples = training_examples(train_rows, rng, cut_share=args.cut_share, bm25_share=args.bm25_share)
     if args.smoke:
         examples = rng.sample(examples, args.smoke)
     tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -458,7 +462,7 @@ def main() -> None:
             "train_examples": len(examples), "data": counts, "validation_questions": len(validation_rows),
             "first_epoch": args.first_epoch, "news_repeats": args.news_repeats,
             "english_share": args.english_share, "rendered_english_share": args.rendered_english_share,
-            "role_repeats": args.role_repeats, "event_repeats": args.event_repeats, "cut_share": args.cut_share, "code_commit": _code_commit(), **earlier}
+            "role_repeats": args.role_repeats, "event_repeats": args.event_repeats, "cut_share": args.cut_share, "bm25_share": args.bm25_share, "code_commit": _code_commit(), **earlier}
     meta["changed_on_resume"] = resume_record(args.out, stored, meta, allow_changes=args.allow_changed_resume)
     print(f"{len(examples)} examples, {steps_per_epoch} steps/epoch, {total} steps; resuming at {step}", flush=True)
     previous = stored.get("train_seconds", 0.0)
