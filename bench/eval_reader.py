@@ -187,7 +187,7 @@ def written_english_questions(*, limit: int | None) -> Path:
                               "lang": "en"} for english, row in written])
 
 
-def _role_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
+def _news_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
     """The texts to index (the questions' articles less the sentence of each removed twin, and
     ``ROLE_DISTRACTORS`` others), and the sentences taken out of each article."""
     gone: dict[str, set[str]] = {}
@@ -210,7 +210,7 @@ def role_set() -> tuple[list[dict], list[dict]]:
 
     asked = role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
     articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
-    texts, gone = _role_corpus(asked, articles, SEED)
+    texts, gone = _news_corpus(asked, articles, SEED)
     everything = " ".join(texts.values()).lower()
     unheard = lambda row: row["topic"].lower() not in everything and row["answers"][0].lower() not in everything  # noqa: E731
     questions = []
@@ -249,7 +249,7 @@ def event_set() -> tuple[list[dict], list[dict]]:
 
     asked = event_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
     articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
-    texts, gone = _role_corpus(asked, articles, SEED)
+    texts, gone = _news_corpus(asked, articles, SEED)
     questions = [{**row, "answers": [] if row["evidence"] in gone.get(row["context_id"], ()) else row["answers"]}
                  for row in asked if row["answers"]]
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]

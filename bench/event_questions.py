@@ -25,7 +25,6 @@ reports the reader alone on Dân trí (never trained on) and VNTC's held-out art
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import re
@@ -34,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from role_questions import CHECK_QUESTIONS, REMOVED_SHARE, _capitalised, _passage, _rest, held_out  # noqa: E402
+from role_questions import CHECK_QUESTIONS, REMOVED_SHARE, _capitalised, _passage, _rest, shuffled_articles  # noqa: E402
 
 from qa.ingest.text import sentence_spans  # noqa: E402
 
@@ -168,12 +167,8 @@ def event_questions(path: Path, *, source: str, limit: int, seed: int, part: str
     """Up to ``limit`` answerable questions, with their removed-sentence twins, from the articles
     of ``path`` in a seeded order; ``part`` as for ``role_questions``."""
     rng = random.Random(seed)
-    keep = {"training": lambda a: not held_out(a), "held-out": held_out, "all": lambda a: True}[part]
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        articles = [a for a in map(json.loads, handle) if keep(str(a["id"]))]
-    rng.shuffle(articles)
     chosen: list[dict] = []
-    for article in articles:
+    for article in shuffled_articles(path, part=part, rng=rng):
         chosen += article_questions(article, source, rng)
         if sum(1 for row in chosen if row["answers"]) >= limit:
             break
@@ -181,38 +176,22 @@ def event_questions(path: Path, *, source: str, limit: int, seed: int, part: str
 
 
 def main() -> None:
-    import torch
+    from role_questions import _check, check_forms, checked_reader
+    from train_reader import SEED
 
-    from english_forms import code_switched, in_english
-    from role_questions import _check
-    from train_reader import SEED, warm_start
-
-    from qa.answer.diacritics import restore_diacritics
     from qa.index.store import write_json
-    from qa.ingest.text import fold_accents
-    from qa.models.e5_rebuild import ensure_default_model
-    from qa.models.reader_inputs import ReaderTokenizer
-    from qa.models.reader_net import base_network, trained_parameter_names
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reader", type=Path, required=True, help="shipped weights or a training checkpoint folder")
     parser.add_argument("--questions", type=int, default=CHECK_QUESTIONS, help="answerable questions per source at most")
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    model_dir = ensure_default_model()
-    net = base_network(model_dir)
-    stages = len(warm_start(args.reader, net, trained_parameter_names(net))["stages"])
-    net.eval()
-    tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
+    net, tokenizer, stages = checked_reader(args.reader)
     rows = [*event_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=args.questions, seed=SEED, part="all"),
             *event_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=args.questions, seed=SEED, part="held-out")]
-    forms = {"as written": lambda q, _: q, "code-switched English": lambda q, _: code_switched(q),
-             "in English word order": lambda q, _: in_english(q),
-             "without diacritics, put back from the passage as the reader does": lambda q, c: restore_diacritics(fold_accents(q), [c])}
     report = {"sources": "Dân trí (all articles), VNTC (held-out articles)"}
     for kind in ("when", "where", "how_many"):
         asked = [row for row in rows if row["kind"] == kind]
-        report[kind] = {name: _check(net, tokenizer, asked, shown) for name, shown in forms.items()}
+        report[kind] = {name: _check(net, tokenizer, asked, shown) for name, shown in check_forms().items()}
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     write_json(RESULTS, {**results, f"reader after stage {stages}": report})
     print(json.dumps(report, indent=1, ensure_ascii=False))

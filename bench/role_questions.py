@@ -155,15 +155,22 @@ def held_out(article_id: str) -> bool:
     return int(hashlib.sha256(article_id.encode()).hexdigest(), 16) % HELD_OUT_EVERY == 0
 
 
+def shuffled_articles(path: Path, *, part: str, rng: random.Random) -> list[dict]:
+    """The articles of ``path`` that ``part`` draws from ("training": not held out, "held-out",
+    "all": a source never trained on), in ``rng``'s order."""
+    keep = {"training": lambda a: not held_out(a), "held-out": held_out, "all": lambda a: True}[part]
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        articles = [a for a in map(json.loads, handle) if keep(str(a["id"]))]
+    rng.shuffle(articles)
+    return articles
+
+
 def role_questions(path: Path, *, source: str, limit: int, seed: int, part: str) -> list[dict]:
     """Up to ``limit`` answerable questions (no verb above ``VERB_SHARE_CAP`` of them), with their
     removed-sentence twins, from the articles of ``path`` in a seeded order. ``part`` is "training"
     (articles not held out), "held-out" or "all" (a source never trained on)."""
     rng = random.Random(seed)
-    keep = {"training": lambda a: not held_out(a), "held-out": held_out, "all": lambda a: True}[part]
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        articles = [a for a in map(json.loads, handle) if keep(str(a["id"]))]
-    rng.shuffle(articles)
+    articles = shuffled_articles(path, part=part, rng=rng)
     per_verb: dict[str, int] = {}
     chosen: list[dict] = []
     answerable = 0
@@ -201,36 +208,51 @@ def _check(net, tokenizer, rows: list[dict], shown) -> dict[str, float]:
             "no_answer_said_on_answerable": mean([m < 0 for _, _, m in answerable])}
 
 
-def main() -> None:
+def checked_reader(folder: Path):
+    """The torch reader of ``folder`` (shipped weights or a checkpoint), its tokenizer, and how
+    many training stages made it."""
     import torch
 
-    from english_forms import code_switched, in_english
-    from train_reader import SEED, warm_start
+    from train_reader import warm_start
 
-    from qa.answer.diacritics import restore_diacritics
-    from qa.ingest.text import fold_accents
     from qa.models.e5_rebuild import ensure_default_model
     from qa.models.reader_inputs import ReaderTokenizer
     from qa.models.reader_net import base_network, trained_parameter_names
+
+    torch.set_num_threads(2)
+    model_dir = ensure_default_model()
+    net = base_network(model_dir)
+    stages = len(warm_start(folder, net, trained_parameter_names(net))["stages"])
+    net.eval()
+    return net, ReaderTokenizer.from_file(str(model_dir / "tokenizer.json")), stages
+
+
+def check_forms() -> dict:
+    """The forms a check shows each question in: {name: (question, passage) -> question shown}."""
+    from english_forms import code_switched, in_english
+
+    from qa.answer.diacritics import restore_diacritics
+    from qa.ingest.text import fold_accents
+
+    return {"as written": lambda q, _: q, "code-switched English": lambda q, _: code_switched(q),
+            "in English word order": lambda q, _: in_english(q),
+            "without diacritics, put back from the passage as the reader does": lambda q, c: restore_diacritics(fold_accents(q), [c])}
+
+
+def main() -> None:
+    from train_reader import SEED
+
     from qa.index.store import write_json
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reader", type=Path, required=True, help="shipped weights or a training checkpoint folder")
     parser.add_argument("--questions", type=int, default=CHECK_QUESTIONS, help="answerable questions per source at most")
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    model_dir = ensure_default_model()
-    net = base_network(model_dir)
-    stages = len(warm_start(args.reader, net, trained_parameter_names(net))["stages"])
-    net.eval()
-    tokenizer = ReaderTokenizer.from_file(str(model_dir / "tokenizer.json"))
+    net, tokenizer, stages = checked_reader(args.reader)
     rows = [*role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=args.questions, seed=SEED, part="all"),
             *role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=args.questions, seed=SEED, part="held-out")]
-    forms = {"as written": lambda q, _: q, "code-switched English": lambda q, _: code_switched(q),
-             "in English word order": lambda q, _: in_english(q),
-             "without diacritics, put back from the passage as the reader does": lambda q, c: restore_diacritics(fold_accents(q), [c])}
     report = {"sources": "Dân trí (all articles), VNTC (held-out articles)",
-              **{name: _check(net, tokenizer, rows, shown) for name, shown in forms.items()}}
+              **{name: _check(net, tokenizer, rows, shown) for name, shown in check_forms().items()}}
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     write_json(RESULTS, {**results, f"reader after stage {stages}": report})
     print(json.dumps(report, indent=1, ensure_ascii=False))
