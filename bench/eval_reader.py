@@ -72,14 +72,14 @@ WRITTEN_ENGLISH = ROOT / "bench" / "data" / "dev_english.jsonl"
 ROLE_DISTRACTORS = 400
 
 
-def _rows(path: Path) -> list[dict]:
+def read_rows(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
 
 
 def removed_articles() -> tuple[set[str], set[str]]:
     """Half of the dev articles (removed to test abstention) and the calibration articles."""
-    rows = _rows(GOLD)
+    rows = read_rows(GOLD)
     dev = sorted({r["context_id"] for r in rows if r["split"] == "dev"})
     train = sorted({r["context_id"] for r in rows if r["split"] == "train_subset2000"})
     return set(random.Random(REMOVED_SEED).sample(dev, len(dev) // 2)), set(random.Random(HELD_OUT_SEED).sample(train, HELD_OUT_ARTICLES))
@@ -90,7 +90,7 @@ def write_minus_corpus() -> Path:
     target = SCRATCH / "vinewsqa-minus.jsonl.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(target, "wt", encoding="utf-8") as out:
-        for article in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz"):
+        for article in read_rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz"):
             if article["id"] not in removed | held_out:
                 out.write(json.dumps(article, ensure_ascii=False) + "\n")
     return target
@@ -103,10 +103,10 @@ def cut_articles() -> dict[str, str]:
 
     removed, held_out = removed_articles()
     answers: dict[str, list[tuple[int, int]]] = {}
-    for r in _rows(GOLD):
+    for r in read_rows(GOLD):
         if r["context_id"] in removed | held_out:
             answers.setdefault(r["context_id"], []).extend(answer_spans(r))
-    articles = {a["id"]: a["text"] for a in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz")}
+    articles = {a["id"]: a["text"] for a in read_rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz")}
     return {a: " ".join(articles[a][s:e] for s, e in sentences_without(articles[a], spans)) for a, spans in answers.items()}
 
 
@@ -121,7 +121,7 @@ def write_cut_corpus() -> Path:
     target = SCRATCH / "vinewsqa-cut.jsonl.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(target, "wt", encoding="utf-8") as out:
-        for article in _rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz"):
+        for article in read_rows(DATA / "vinewsqa-dev" / "contexts.jsonl.gz"):
             text = cut.get(article["id"], article["text"])
             if text:  # an article made only of answer sentences is left out, as in the removed setting
                 out.write(json.dumps({**article, "text": text}, ensure_ascii=False) + "\n")
@@ -132,7 +132,7 @@ def cut_questions(*, limit: int | None) -> Path:
     """The removed dev articles' questions whose answers the cut articles no longer hold, as unanswerable."""
     removed, _ = removed_articles()
     cut = cut_articles()
-    chosen = [r for r in _rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed and not still_answered(r, cut)]
+    chosen = [r for r in read_rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed and not still_answered(r, cut)]
     return _write_questions(SCRATCH / "cut-unanswerable.jsonl",
                             [{"id": r["id"], "question": r["question"], "answers": [], "doc_id": r["context_id"]}
                              for r in chosen[:limit]])
@@ -142,7 +142,7 @@ def changed_questions(*, limit: int | None) -> Path:
     """Dev questions with a number or name changed to one their article never writes, as unanswerable."""
     from changed_specifics import change_a_specific, name_pool
 
-    dev = [r for r in _rows(GOLD) if r["split"] == "dev"]
+    dev = [r for r in read_rows(GOLD) if r["split"] == "dev"]
     pool, rng = name_pool(r["question"] for r in dev), random.Random(CHANGED_SEED)
     changed = [(r, change_a_specific(r["question"], r["context"], pool, rng)) for r in dev]
     return _write_questions(SCRATCH / "changed-unanswerable.jsonl",
@@ -153,7 +153,7 @@ def changed_questions(*, limit: int | None) -> Path:
 def removed_questions(*, answerable: bool, limit: int | None) -> Path:
     """The dev questions about the removed articles, with their answers or as unanswerable."""
     removed, _ = removed_articles()
-    chosen = [r for r in _rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed][:limit]
+    chosen = [r for r in read_rows(GOLD) if r["split"] == "dev" and r["context_id"] in removed][:limit]
     return _write_questions(SCRATCH / f"removed-{'answerable' if answerable else 'unanswerable'}.jsonl",
                             [{"id": r["id"], "question": r["question"], "answers": r["answers"] if answerable else [],
                               "doc_id": r["context_id"]} for r in chosen])
@@ -169,7 +169,7 @@ def shown_dev_questions(form: str, *, limit: int | None) -> Path:
 
     shown, lang = {"no-diacritics": (fold_accents, "vi-nodiac"), "english": (in_english, "en"),
                    "english-bare": (in_english_bare, "en-bare")}[form]
-    chosen = [r for r in _rows(GOLD) if r["split"] == "dev"][:limit]
+    chosen = [r for r in read_rows(GOLD) if r["split"] == "dev"][:limit]
     return _write_questions(SCRATCH / f"dev-{form}.jsonl",
                             [{"id": r["id"], "question": shown(r["question"]), "answers": r["answers"],
                               "doc_id": r["context_id"], "lang": lang} for r in chosen])
@@ -181,13 +181,13 @@ def written_english_questions(*, limit: int | None) -> Path:
     only their names are the articles' own words."""
     from english_forms import written_in_english
 
-    written = written_in_english(WRITTEN_ENGLISH, (r for r in _rows(GOLD) if r["split"] == "dev"))[:limit]
+    written = written_in_english(WRITTEN_ENGLISH, (r for r in read_rows(GOLD) if r["split"] == "dev"))[:limit]
     return _write_questions(SCRATCH / "dev-english-written.jsonl",
                             [{"id": row["id"], "question": english, "answers": row["answers"], "doc_id": row["context_id"],
                               "lang": "en"} for english, row in written])
 
 
-def _news_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
+def news_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tuple[dict[str, str], dict[str, set[str]]]:
     """The texts to index (the questions' articles less the sentence of each removed twin, and
     ``ROLE_DISTRACTORS`` others), and the sentences taken out of each article."""
     gone: dict[str, set[str]] = {}
@@ -209,8 +209,8 @@ def role_set() -> tuple[list[dict], list[dict]]:
     from train_reader import SEED
 
     asked = role_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
-    articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
-    texts, gone = _news_corpus(asked, articles, SEED)
+    articles = {a["id"]: a for a in read_rows(DATA / "dantri-articles.jsonl.gz")}
+    texts, gone = news_corpus(asked, articles, SEED)
     everything = " ".join(texts.values()).lower()
     unheard = lambda row: row["topic"].lower() not in everything and row["answers"][0].lower() not in everything  # noqa: E731
     questions = []
@@ -248,17 +248,16 @@ def event_set() -> tuple[list[dict], list[dict]]:
     from train_reader import SEED
 
     asked = event_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
-    articles = {a["id"]: a for a in _rows(DATA / "dantri-articles.jsonl.gz")}
-    texts, gone = _news_corpus(asked, articles, SEED)
+    articles = {a["id"]: a for a in read_rows(DATA / "dantri-articles.jsonl.gz")}
+    texts, gone = news_corpus(asked, articles, SEED)
     questions = [{**row, "answers": [] if row["evidence"] in gone.get(row["context_id"], ()) else row["answers"]}
                  for row in asked if row["answers"]]
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
     return corpus, _in_forms(questions, lambda row: row["kind"])
 
 
-def write_news_corpus(name: str) -> Path:
-    """The corpus of the ``roles`` or ``events`` set, for ``qa index build``."""
-    corpus, _ = {"dantri-roles": role_set, "dantri-events": event_set}[name]()
+def write_corpus(name: str, corpus: list[dict]) -> Path:
+    """``corpus`` as a gzipped JSON Lines file named for its index, for ``qa index build``."""
     target = SCRATCH / f"{name}.jsonl.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(target, "wt", encoding="utf-8") as out:
@@ -341,7 +340,8 @@ def main() -> int:
         print(write_cut_corpus())
         return 0
     if args.write_roles or args.write_events:
-        print(write_news_corpus("dantri-roles" if args.write_roles else "dantri-events"))
+        name, news_set = ("dantri-roles", role_set) if args.write_roles else ("dantri-events", event_set)
+        print(write_corpus(name, news_set()[0]))
         return 0
     measure = functools.partial(run, out=args.out)
     summary_file = args.out / "summary.json"

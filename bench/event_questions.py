@@ -74,10 +74,10 @@ _DANGLING = {"của", "với", "và", "các", "cho", "về", "một", "số", "n
 
 
 def _trimmed(words: list[str]) -> str:
-    """``words`` ended before an unclosed bracket and without a dangling function word."""
+    """``words`` ended before an unclosed bracket and without a dangling function word or dash."""
     opened = next((i for i, w in enumerate(words) if "(" in w and ")" not in " ".join(words[i:])), len(words))
     words = words[:opened]
-    while words and words[-1].lower().strip(",:") in _DANGLING:
+    while words and (words[-1].lower().strip(",:") in _DANGLING or not words[-1].strip(",:-.–")):
         words.pop()
     return " ".join(words).rstrip(",:-.")
 

@@ -288,13 +288,19 @@ def shared_span_model() -> SpanModel:
         return _SHARED
 
 
+# Questions a sentence answers in a few words: a person, a date, a place, a count, an office.
+# The reader is surer of these than of ViNewsQA's what- and how-questions, answered or not, so
+# the calibration gives them their own abstention cut (bench/calibrate.py).
+FACT_KINDS = frozenset({"who", "when", "where", "how_many", "position"})
+
+
 class SpanReader:
     """``Reader`` backed by the trained span model."""
 
     name = "neural"
     feature_names = ("margin", "answerable", "null_score", "span_score", "passage_score", "passage_rank",
                      "passage_similarity", "span_chars", "english", "no_diacritics", "missing_share", "rarest_missing",
-                     "number_missing", "sentence_coverage", "specifics_missing")
+                     "number_missing", "sentence_coverage", "specifics_missing", "asks_fact")
 
     def __init__(self, index: CorpusIndex, *, model: SpanModel | None = None, settings: SpanReaderSettings = SpanReaderSettings()) -> None:
         self.index = index
@@ -347,6 +353,7 @@ class SpanReader:
         the event that does not say what was asked still gets a span from the reader, and so does
         another event's article when the question is general (its specifics are checked apart)."""
         return {"margin": reading.margin, "answerable": reading.answerable, "null_score": reading.null_score,
+                "asks_fact": float(question.kind in FACT_KINDS),
                 "span_score": reading.span_score, "passage_score": passage.score, "passage_rank": float(rank),
                 "span_chars": float(min(span.end - span.start, 200)) / 100 if span else 0.0,
                 "sentence_coverage": sentence_coverage(question, sentence, self.index.lexical,

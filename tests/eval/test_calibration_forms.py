@@ -1,6 +1,7 @@
 """Per-form thresholds of the calibration (bench/calibrate.py): a question typed in English or
 without diacritics gets its own cut, written as the weight of its form's feature, so that one
-form's scores do not decide how often another abstains or is labelled "answered"."""
+form's scores do not decide how often another abstains or is labelled "answered"; so do fact
+questions (a person, a date, a place, a count), and each source of questions is held to the bar."""
 
 from __future__ import annotations
 
@@ -62,3 +63,30 @@ def test_a_form_whose_answers_are_never_right_enough_is_never_labelled_answered(
     assert not labelled[rows["english"]].any()
     bare = labelled & rows["no_diacritics"]
     assert bare.any() and right[bare].mean() >= 0.9
+
+
+def test_each_source_and_kind_of_question_abstains_on_at_most_its_share_of_answerable_ones():
+    """Two sources, one whose answerable questions score low; fact questions that score high
+    whether answerable or not. Each (source, kind) keeps its answerable questions, and the fact
+    questions get a cut of their own, above the one the low source needs."""
+    from calibrate import abstention_cuts
+
+    rng = np.random.default_rng(7)
+    features = ("score", "english", "no_diacritics", "asks_fact")
+    blocks, present, sources = [], [], []
+    for source, fact, answerable_mean, unanswerable_mean in (("hard", 0, 0.0, -2.0), ("easy", 0, 2.0, -2.0), ("easy", 1, 5.0, 2.0)):
+        answerable = rng.random(500) < 0.5
+        score = rng.normal(np.where(answerable, answerable_mean, unanswerable_mean), 1.0)
+        blocks.append(np.column_stack([score, np.zeros(500), np.zeros(500), np.full(500, fact)]))
+        present.append(answerable.astype(float))
+        sources.append(np.full(500, source))
+    x, present, sources = np.vstack(blocks), np.concatenate(present), np.concatenate(sources)
+    start = Logistic(weights={"score": 1.0, "english": 0.0, "no_diacritics": 0.0, "asks_fact": 0.0}, bias=0.0, threshold=0.5)
+    fitted = abstention_cuts(start, 1 / (1 + np.exp(-logits(start, x, features))), x, present, features, sources=sources,
+                             max_wrongly_abstained=0.1)
+    below = logits(fitted, x, features) < np.log(fitted.threshold / (1 - fitted.threshold))
+    fact = x[:, 3] == 1
+    for rows in (sources == "hard", (sources == "easy") & ~fact, fact):
+        assert np.mean(below[rows & (present == 1)]) <= 0.1
+    assert np.mean(below[(sources == "hard") & (present == 1)]) >= 0.05  # the hard source sets the shared cut
+    assert np.mean(below[fact & (present == 0)]) > 0.6  # with the shared cut alone, almost none

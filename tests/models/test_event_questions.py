@@ -107,3 +107,11 @@ def test_shortened_questions_never_end_inside_a_name():
     for seed in range(60):
         for row in _rows(MEETING, seed):
             assert not row["question"].rstrip("?").endswith(("Phạm", "Phạm Gia")), row["question"]
+
+
+def test_a_clause_cut_after_a_dash_ends_on_a_word():
+    rest = "Đảng ủy Bộ Lao động - Thương binh và Xã hội tổ chức hội nghị quán triệt nghị quyết của Trung ương."
+    clauses = {event_questions._clause(rest, random.Random(seed)) for seed in range(300)}
+    assert any(c.endswith("Lao động") for c in clauses)
+    for clause in clauses:
+        assert clause == clause.strip() and "  " not in clause and not clause.endswith(("-", "–")), clause
