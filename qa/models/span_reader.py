@@ -1,9 +1,10 @@
 """The trained span reader: the start and end of the answer in each passage read, and how
 sure it is that the passage answers at all.
 
-``SpanModel`` runs the fp32 graph over windows of (question, passage) and keeps, per
-passage, the best span (at most ``max_answer_tokens`` long) with its score, the no-answer
-score of the first token, and the answerability logit. ``SpanReader`` turns those into
+``SpanModel`` runs the fp32 graph over windows of (question, excerpt), an excerpt being the
+retrieved chunk with its article's sentences around it (``Excerpt``), and keeps, per
+passage, the best span inside the chunk (at most ``max_answer_tokens`` long) with its score,
+the no-answer score of the first token, and the answerability logit. ``SpanReader`` turns those into
 candidates (the sentence around the span, the span inside it, features for the calibrated
 confidence); ``SpanReranker`` reorders passages by the same reading, which is cached so a
 passage is read once per question.
@@ -17,6 +18,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from qa.answer.specifics import Specific, missing_specifics, question_specifics
 from qa.answer.spans import Span, count_words, dates
 from qa.index.corpus_index import CorpusIndex, passage_text
 from qa.index.retrieve import Passage
+from qa.ingest.text import sentence_spans
 from qa.models.reader_inputs import ReaderTokenizer, Window, pad_batch
 from qa.timing import stage
 
@@ -61,6 +64,11 @@ class SpanReaderSettings:
     # answer F1 48.6 with no prior, 52.4 with 4).
     rank_prior: float = 4.0
     rerank_weight: float = 1.0  # answerability logit added to the fused retrieval rank score
+    # A passage is read with the article's sentences around it, to about this many words: the
+    # reader was trained on paragraphs and whole articles, and reads a short text as "no answer
+    # here" whatever it says (the sample's first paragraph, 53 words, gives "Cuộc gặp mặt diễn ra
+    # khi nào?" a margin of -18; with 100 words of another article after it, +6.5). 0: the chunk alone.
+    context_words: int = 200
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -73,8 +81,46 @@ class SpanReaderSettings:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """What the reader reads of a passage: ``text``, with the answer to be taken from
+    [``start``, ``end``) only (the chunk, so the cited passage holds it; None: anywhere), and
+    ``offset``, where the text begins in its article."""
+
+    text: str
+    start: int = 0
+    end: int | None = None
+    offset: int = 0
+
+    @classmethod
+    def around(cls, passage: Passage, *, words: int) -> Excerpt:
+        """The passage's chunk with whole sentences of its article added after and before it in
+        turn, while it is shorter than ``words`` words."""
+        chunk, text = passage.chunk, passage.article.text
+        before = [s for s in _sentences(text) if s[1] <= chunk.start][::-1]
+        after = [s for s in _sentences(text) if s[0] >= chunk.end]
+        start, end, length = chunk.start, chunk.end, len(chunk.text.split())
+        while length < words and (before or after):
+            for side in (after, before):
+                if side and length < words:
+                    a, b = side.pop(0)
+                    start, end, length = min(start, a), max(end, b), length + len(text[a:b].split())
+        return cls(text[start:end], chunk.start - start, chunk.end - start, start)
+
+    def tokens_allowed(self, window: Window) -> np.ndarray:
+        """The window's tokens that may start or end an answer."""
+        if self.end is None:
+            return window.answer_mask
+        return window.answer_mask & tokens_within(window, [(self.start, self.end)], len(self.text))
+
+
+@lru_cache(maxsize=256)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text))
+
+
+@dataclass(frozen=True)
 class PassageReading:
-    start: int  # answer offsets in the passage text
+    start: int  # answer offsets in the excerpt's text
     end: int
     span_score: float
     null_score: float
@@ -143,7 +189,7 @@ class SpanModel:
         self._session = cpu_session(graph, threads=threads)
         self.tokenizer = tokenizer
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[str, str, bool], PassageReading] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, Excerpt, AnswerFocus], PassageReading] = OrderedDict()
         self._cache_size = cache_size
 
     @classmethod
@@ -154,12 +200,12 @@ class SpanModel:
         tokenizer = ReaderTokenizer.from_file(str(ensure_default_model() / "tokenizer.json"))
         return cls(ensure_reader_graph(), tokenizer)
 
-    def read(self, question: str, passages: Sequence[str], *, settings: SpanReaderSettings,
+    def read(self, question: str, passages: Sequence[Excerpt], *, settings: SpanReaderSettings,
              focus: AnswerFocus = AnswerFocus()) -> list[PassageReading]:
-        """Readings of the passages, each window run alone: nothing is padded, a passage's numbers
+        """Readings of the excerpts, each window run alone: nothing is padded, a passage's numbers
         never depend on the passages read beside it (with the int8 graph, whose activations were
         quantised per run, they did: an emoji that changed the third passage retrieved changed
-        the span found in the first), and the cache holds each passage once per question.
+        the span found in the first), and the cache holds each excerpt once per question.
         ``focus``: where the question says the answer lies; a window that has such a place
         answers with a span there (``AnswerFocus``)."""
         with self._lock:
@@ -171,20 +217,23 @@ class SpanModel:
                 self._cache.popitem(last=False)
         return found
 
-    def _run(self, question: str, passages: list[str], settings: SpanReaderSettings, focus: AnswerFocus) -> list[PassageReading]:
+    def _run(self, question: str, passages: list[Excerpt], settings: SpanReaderSettings, focus: AnswerFocus) -> list[PassageReading]:
         if not passages:
             return []
         q_ids = self.tokenizer.question_ids([question])[0]
         best: dict[int, PassageReading] = {}
-        for i, tokens in enumerate(self.tokenizer.passage_tokens(passages)):
-            ranges = focus.ranges(passages[i])
+        for i, tokens in enumerate(self.tokenizer.passage_tokens([p.text for p in passages])):
+            ranges = focus.ranges(passages[i].text)
             for window in self.tokenizer.windows(q_ids, tokens, passage_index=i, max_tokens=settings.window_tokens):
+                allowed = passages[i].tokens_allowed(window)
+                if not allowed.any():
+                    continue  # context only: the answer is taken from the chunk
                 ids, mask = pad_batch([window], pad_id=self.tokenizer.pad_id)
                 with stage("reader_model"):
                     start, end, answerable = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
-                required = tokens_within(window, ranges, len(passages[i])) if ranges is not None else None
-                reading = window_reading(window, start[0], end[0], float(answerable[0]), settings, required=required,
-                                         inside=focus.inside)
+                required = tokens_within(window, ranges, len(passages[i].text)) if ranges is not None else None
+                reading = window_reading(window, start[0], end[0], float(answerable[0]), settings, allowed=allowed,
+                                         required=required, inside=focus.inside)
                 held = best.get(i)
                 if held is None or reading.margin > held.margin:
                     best[i] = reading
@@ -192,11 +241,13 @@ class SpanModel:
 
 
 def window_reading(window: Window, start: np.ndarray, end: np.ndarray, answerable: float,
-                    settings: SpanReaderSettings, *, required: np.ndarray | None = None, inside: bool = False) -> PassageReading:
-    """The window's best span; ``required``: tokens it must hold one of, or with ``inside``, the
-    only tokens it may start and end on (when the window has any)."""
+                    settings: SpanReaderSettings, *, allowed: np.ndarray | None = None, required: np.ndarray | None = None,
+                    inside: bool = False) -> PassageReading:
+    """The window's best span among the ``allowed`` tokens (all passage tokens if None);
+    ``required``: tokens it must hold one of, or with ``inside``, the only tokens it may start and
+    end on (when the window has any)."""
     n = len(window.input_ids)
-    allowed = window.answer_mask
+    allowed = window.answer_mask if allowed is None else allowed
     if inside and required is not None and (required & allowed).any():
         allowed, required = allowed & required, None
     i, j, score = best_span(start[:n], end[:n], allowed, max_tokens=settings.max_answer_tokens, required=required)
@@ -320,19 +371,20 @@ class SpanReader:
         chosen = list(passages[: self.depth(question)])
         if not chosen:
             return []
-        texts = [p.chunk.text for p in chosen]
-        readings = self.model.read(as_read(question, texts), texts, settings=self.settings, focus=AnswerFocus.of(question))
+        excerpts = [Excerpt.around(p, words=self.settings.context_words) for p in chosen]
+        readings = self.model.read(as_read(question, [p.chunk.text for p in chosen]), excerpts, settings=self.settings,
+                                   focus=AnswerFocus.of(question))
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         specifics = question_specifics(question)
-        candidates = [self._candidate(question, rank, passage, reading, shared, specifics)
-                      for rank, (passage, reading) in enumerate(zip(chosen, readings, strict=True))]
+        candidates = [self._candidate(question, rank, passage, excerpt.offset, reading, shared, specifics)
+                      for rank, (passage, excerpt, reading) in enumerate(zip(chosen, excerpts, readings, strict=True))]
         return sorted(candidates, key=lambda c: -c.score)
 
-    def _candidate(self, question: Question, rank: int, passage: Passage, reading: PassageReading,
+    def _candidate(self, question: Question, rank: int, passage: Passage, offset: int, reading: PassageReading,
                    shared: dict[str, float], specifics: tuple[Specific, ...]) -> Candidate:
+        """``offset``: where the text read begins in the article."""
         article = passage.article
-        start, end = trimmed(passage.chunk.text, reading.start, reading.end)
-        start, end = passage.chunk.start + start, passage.chunk.start + end
+        start, end = trimmed(article.text, offset + reading.start, offset + reading.end)
         s_start, s_end = self._sentence_around(passage, start, end)
         sentence = article.text[s_start:s_end]
         resolved = None
@@ -384,7 +436,8 @@ class SpanReranker:
         head, tail = list(passages[:depth]), list(passages[depth:])
         if len(head) < 2:
             return list(passages)
-        texts = [p.chunk.text for p in head]
-        readings = self.model.read(as_read(question, texts), texts, settings=self.settings, focus=AnswerFocus.of(question))
+        excerpts = [Excerpt.around(p, words=self.settings.context_words) for p in head]
+        readings = self.model.read(as_read(question, [p.chunk.text for p in head]), excerpts, settings=self.settings,
+                                   focus=AnswerFocus.of(question))
         order = [self.settings.rerank_weight * r.answerable - np.log1p(rank) for rank, r in enumerate(readings)]
         return [p for _, p in sorted(zip(order, head, strict=True), key=lambda pair: -pair[0])] + tail
