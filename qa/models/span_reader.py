@@ -96,8 +96,9 @@ class Excerpt:
         """The passage's chunk with whole sentences of its article added after and before it in
         turn, while it is shorter than ``words`` words."""
         chunk, text = passage.chunk, passage.article.text
-        before = [s for s in _sentences(text) if s[1] <= chunk.start][::-1]
-        after = [s for s in _sentences(text) if s[0] >= chunk.end]
+        sentences = _sentences(text)
+        before = [s for s in sentences if s[1] <= chunk.start][::-1]
+        after = [s for s in sentences if s[0] >= chunk.end]
         start, end, length = chunk.start, chunk.end, len(chunk.text.split())
         while length < words and (before or after):
             for side in (after, before):
@@ -326,6 +327,15 @@ def as_read(question: Question, passages: Sequence[str]) -> str:
     return without_symbols(text)
 
 
+def read_passages(model: SpanModel, question: Question, passages: Sequence[Passage], *,
+                  settings: SpanReaderSettings) -> tuple[list[Excerpt], list[PassageReading]]:
+    """The excerpts of the passages and their readings, as the reader and the reranker both read
+    them (the question as ``as_read`` puts it, the focus it asks for), so the cache serves both."""
+    excerpts = [Excerpt.around(p, words=settings.context_words) for p in passages]
+    read = as_read(question, [p.chunk.text for p in passages])
+    return excerpts, model.read(read, excerpts, settings=settings, focus=AnswerFocus.of(question))
+
+
 _SHARED: SpanModel | None = None
 _SHARED_LOCK = threading.Lock()
 
@@ -371,9 +381,7 @@ class SpanReader:
         chosen = list(passages[: self.depth(question)])
         if not chosen:
             return []
-        excerpts = [Excerpt.around(p, words=self.settings.context_words) for p in chosen]
-        readings = self.model.read(as_read(question, [p.chunk.text for p in chosen]), excerpts, settings=self.settings,
-                                   focus=AnswerFocus.of(question))
+        excerpts, readings = read_passages(self.model, question, chosen, settings=self.settings)
         shared = question_features(question, passages, self.index.lexical, looked_in=RuleSettings().missing_terms_passages)
         specifics = question_specifics(question)
         candidates = [self._candidate(question, rank, passage, excerpt.offset, reading, shared, specifics)
@@ -436,8 +444,6 @@ class SpanReranker:
         head, tail = list(passages[:depth]), list(passages[depth:])
         if len(head) < 2:
             return list(passages)
-        excerpts = [Excerpt.around(p, words=self.settings.context_words) for p in head]
-        readings = self.model.read(as_read(question, [p.chunk.text for p in head]), excerpts, settings=self.settings,
-                                   focus=AnswerFocus.of(question))
+        _, readings = read_passages(self.model, question, head, settings=self.settings)
         order = [self.settings.rerank_weight * r.answerable - np.log1p(rank) for rank, r in enumerate(readings)]
         return [p for _, p in sorted(zip(order, head, strict=True), key=lambda pair: -pair[0])] + tail
