@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_reader import load_questions, validate, word_chunks  # noqa: E402
 
+from qa.answer.question import analyse  # noqa: E402
 from qa.assistant import default_assistant  # noqa: E402
 from qa.index.store import write_json  # noqa: E402
 from qa.models.e5_rebuild import ensure_default_model  # noqa: E402
@@ -33,7 +34,7 @@ from qa.models.onnx_backend import (  # noqa: E402
     FP32_FILE, INT8_FILE, OnnxEncoder, cpu_session, ensure_onnx_model, quantize_int8)
 from qa.models.reader_inputs import ReaderTokenizer  # noqa: E402
 from qa.models.span_export import export_fused, weights_dir  # noqa: E402
-from qa.models.span_reader import SpanModel, SpanReaderSettings  # noqa: E402
+from qa.models.span_reader import SpanModel, SpanReaderSettings, read_passages  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -74,17 +75,18 @@ def reader_rows(rows: list[dict], scratch: Path) -> list[dict]:
     for name, seven_bit in (("int8, 8-bit weights (reader export 1)", False), ("int8, 7-bit weights", True)):
         graphs[name] = scratch / f"{'int8-7' if seven_bit else 'int8-8'}.onnx"
         quantize_int8(fused, graphs[name], seven_bit_weights=seven_bit)
-    passages = [p.chunk.text for p in default_assistant().pipeline.retriever.search(SAMPLE_QUESTION, k=3)]
+    question = analyse(SAMPLE_QUESTION)
+    passages = default_assistant(reader="rules").pipeline.retriever.search(SAMPLE_QUESTION, k=3)
     found = []
     for name, graph in graphs.items():
         started = time.perf_counter()
         scores = validate(GraphNet(graph), tokenizer, rows)
         seconds = time.perf_counter() - started
-        readings = SpanModel(graph, tokenizer).read(SAMPLE_QUESTION, passages, settings=SpanReaderSettings())
-        text, best = max(zip(passages, readings, strict=True), key=lambda pair: pair[1].margin)
+        excerpts, readings = read_passages(SpanModel(graph, tokenizer), question, passages, settings=SpanReaderSettings())
+        excerpt, best = max(zip(excerpts, readings, strict=True), key=lambda pair: pair[1].margin)
         found.append({"graph": name, "exact_match": round(100 * scores["exact_match"], 1),
                       "f1": round(100 * scores["f1"], 1), "ms_per_question": round(1000 * seconds / len(rows), 1),
-                      "sample_answer": text[best.start:best.end]})
+                      "sample_answer": excerpt.text[best.start:best.end]})
         print(found[-1], flush=True)
     return found
 

@@ -7,8 +7,8 @@ the reader reads the first ``MAX_PASSAGES`` passages once. From those readings:
 - **answer choice**: reading the first n passages and taking the span with the best
   ``margin - rank_prior * log(1 + rank)`` (span-over-no-answer margin, retrieval rank); token
   F1 of that span against the gold answers, for each n and prior;
-- **context**: the answer F1 above at the current n and prior, each passage read with the
-  article's sentences around it to ``context_words`` words, for each length in ``CONTEXT_WORDS``;
+- **context**: the answer F1 above at the current n and prior, each passage read alone and
+  with as many of its article's sentences around it as fit in one window (``context``);
 - **reranking**: ordering the passages read by ``a * answerable + m * margin - log(1 + rank)``;
   the share of questions whose own article then comes first (article R@1 as ``qa eval
   --rerank`` counts it), for each pair (a, m), beside no reranking (0, 0).
@@ -39,13 +39,12 @@ from qa.answer.question import analyse  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.eval.metrics import token_f1  # noqa: E402
 from qa.index.store import write_json  # noqa: E402
-from qa.models.span_reader import Excerpt, SpanReaderSettings, answer_preference, trimmed  # noqa: E402
+from qa.models.span_reader import SpanReaderSettings, answer_preference, read_passages, trimmed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PASSAGES = 5
 WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0)
 RANK_PRIORS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
-CONTEXT_WORDS = (0, 150, 200, 250, 300)
 MIN_GAIN = 0.01
 
 
@@ -64,8 +63,7 @@ def read_all(rows: list[dict], settings: SpanReaderSettings) -> list[Read]:
     for row in rows:
         question = analyse(row["question"])
         passages = pipeline.retriever.search_batch([question.text], k=8)[0][:MAX_PASSAGES]
-        excerpts = [Excerpt.around(p, words=settings.context_words) for p in passages]
-        readings = model.read(question.text, excerpts, settings=settings)
+        excerpts, readings = read_passages(model, question, passages, settings=settings)
         spans = [e.text[slice(*trimmed(e.text, r.start, r.end))] for e, r in zip(excerpts, readings, strict=True)]
         found.append(Read(np.array([p.article.id == row["context_id"] for p in passages]),
                           np.array([token_f1(span, row["answers"]) for span in spans]),
@@ -100,15 +98,15 @@ def grid_summary(table: dict[tuple, float], names: tuple[str, str], current: tup
 def main() -> int:
     settings = SpanReaderSettings()
     _, rows = load_questions()
-    by_context = {words: read_all(rows, replace(settings, context_words=words)) for words in CONTEXT_WORDS}
-    found = by_context[settings.context_words]
-    context = {(words,): answer_f1(read, settings.passages, settings.rank_prior) for words, read in by_context.items()}
+    by_context = {context: read_all(rows, replace(settings, context=context)) for context in (False, True)}
+    found = by_context[settings.context]
+    context = {(around,): answer_f1(read, settings.passages, settings.rank_prior) for around, read in by_context.items()}
     choice = {(n, b): answer_f1(found, n, b) for n, b in itertools.product(range(1, MAX_PASSAGES + 1), RANK_PRIORS)}
     rerank = {(a, m): reranked_r1(found, a, m, settings.passages) for a, m in itertools.product(WEIGHTS, WEIGHTS)}
     report = {
         "questions": len(rows),
         "own_article_among_first": {n: round(float(np.mean([r.own[:n].any() for r in found])), 4) for n in range(1, MAX_PASSAGES + 1)},
-        "context_words_f1": grid_summary(context, ("context_words",), (settings.context_words,)),
+        "context_f1": grid_summary(context, ("context",), (settings.context,)),
         "answer_choice_f1": grid_summary(choice, ("passages", "rank_prior"), (settings.passages, settings.rank_prior)),
         "reranked_r1": grid_summary(rerank, ("answerable_weight", "margin_weight"), (0.0, 0.0)),
     }

@@ -10,6 +10,7 @@ character span in the passage text, so a predicted span maps back to exact artic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -41,6 +42,7 @@ class ReaderTokenizer:
     def __init__(self, tokenizer: Tokenizer, *, bos_id: int, eos_id: int, pad_id: int) -> None:
         self._tokenizer = tokenizer
         self.bos_id, self.eos_id, self.pad_id = bos_id, eos_id, pad_id
+        self.token_starts = lru_cache(maxsize=256)(self._token_starts)
 
     @classmethod
     def from_file(cls, path: str) -> ReaderTokenizer:
@@ -66,6 +68,19 @@ class ReaderTokenizer:
             out.append((encoding.ids, spans))
         return out
 
+    def _token_starts(self, text: str) -> np.ndarray:
+        """Where each token of the text begins: counting those in a range counts the tokens of
+        that part of the text without encoding it again (cached: an article is read for one
+        passage after another)."""
+        _, spans = self.passage_tokens([text])[0]
+        return np.array([start for start, _ in spans], dtype=np.int64)
+
+    @staticmethod
+    def passage_room(question_ids: list[int], *, max_tokens: int = MAX_TOKENS) -> int:
+        """How many passage tokens one window holds beside the question, cut as ``windows`` cuts it."""
+        question = min(len(question_ids), max(max_tokens - 4 - MIN_PASSAGE_TOKENS, 0))
+        return max(max_tokens - question - 4, MIN_PASSAGE_TOKENS)
+
     def windows(self, question_ids: list[int], passage: tuple[list[int], list[tuple[int, int]]], *, passage_index: int,
                 max_tokens: int = MAX_TOKENS, stride: int = STRIDE) -> list[Window]:
         ids, spans = passage
@@ -73,7 +88,7 @@ class ReaderTokenizer:
         # passage and no more than max_tokens; each window moves on by at least half its passage
         # part, so a stride as long as that part cannot make the windows stand still.
         question_ids = question_ids[: max(max_tokens - 4 - MIN_PASSAGE_TOKENS, 0)]
-        room = max(max_tokens - len(question_ids) - 4, MIN_PASSAGE_TOKENS)
+        room = self.passage_room(question_ids, max_tokens=max_tokens)
         step = room - min(stride, room // 2)
         head = [self.bos_id, *question_ids, self.eos_id, self.eos_id]
         result, start = [], 0

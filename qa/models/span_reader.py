@@ -1,7 +1,7 @@
 """The trained span reader: the start and end of the answer in each passage read, and how
 sure it is that the passage answers at all.
 
-``SpanModel`` runs the fp32 graph over windows of (question, excerpt), an excerpt being the
+``SpanModel`` runs the int8 graph over windows of (question, excerpt), an excerpt being the
 retrieved chunk with its article's sentences around it (``Excerpt``), and keeps, per
 passage, the best span inside the chunk (at most ``max_answer_tokens`` long) with its score,
 the no-answer score of the first token, and the answerability logit. ``SpanReader`` turns those into
@@ -42,6 +42,9 @@ from qa.timing import stage
 
 _TRIM = " \t\n,;:.!?–-\"'“”()[]"
 _CLAUSE_BREAK = re.compile(r"[,;]")
+# Words a how-many answer keeps after its count: the unit ("6 ca tử vong", "4 sào hành tím").
+UNIT_WORDS = 3
+_COUNT_BREAK = re.compile(r"[,;]|\s(?:và|hoặc)\s")
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,14 @@ class SpanReaderSettings:
     # answer F1 48.6 with no prior, 52.4 with 4).
     rank_prior: float = 4.0
     rerank_weight: float = 1.0  # answerability logit added to the fused retrieval rank score
-    # A passage is read with the article's sentences around it, to about this many words: the
-    # reader was trained on paragraphs and whole articles, and reads a short text as "no answer
-    # here" whatever it says (the sample's first paragraph, 53 words, gives "Cuộc gặp mặt diễn ra
-    # khi nào?" a margin of -18; with 100 words of another article after it, +6.5). 0: the chunk alone.
-    context_words: int = 200
+    # A passage is read with as many of its article's sentences around it as fit in one window
+    # beside the question: the reader was trained on paragraphs and whole articles, and reads a
+    # short text as "no answer here" whatever it says (the sample's first paragraph, 53 words,
+    # gives "Cuộc gặp mặt diễn ra khi nào?" a margin of -18; with 100 words of another article
+    # after it, +6.5). One window, not more: held-out training questions scored the same answer
+    # F1 with 150 words of context as with 200 (55.4 / 55.2), and the reader's time grows with
+    # the tokens it reads (bench/reading_settings.py: 52.6 alone, 55.5 so). False: the chunk alone.
+    context: bool = True
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -92,19 +98,25 @@ class Excerpt:
     offset: int = 0
 
     @classmethod
-    def around(cls, passage: Passage, *, words: int) -> Excerpt:
+    def around(cls, passage: Passage, *, room: int, tokenizer: ReaderTokenizer) -> Excerpt:
         """The passage's chunk with whole sentences of its article added after and before it in
-        turn, while it is shorter than ``words`` words."""
+        turn, while the text stays within ``room`` tokens; a side stops at its first sentence
+        that does not fit."""
         chunk, text = passage.chunk, passage.article.text
+        token_starts = tokenizer.token_starts(text)
         sentences = _sentences(text)
-        before = [s for s in sentences if s[1] <= chunk.start][::-1]
-        after = [s for s in sentences if s[0] >= chunk.end]
-        start, end, length = chunk.start, chunk.end, len(chunk.text.split())
-        while length < words and (before or after):
-            for side in (after, before):
-                if side and length < words:
-                    a, b = side.pop(0)
-                    start, end, length = min(start, a), max(end, b), length + len(text[a:b].split())
+        sides = ([s for s in sentences if s[0] >= chunk.end], [s for s in sentences if s[1] <= chunk.start][::-1])
+        start, end = chunk.start, chunk.end
+        while any(sides):
+            for side in sides:
+                if side:
+                    wider = min(start, side[0][0]), max(end, side[0][1])
+                    tokens = np.searchsorted(token_starts, wider[1]) - np.searchsorted(token_starts, wider[0])
+                    if tokens <= room:
+                        start, end = wider
+                        side.pop(0)
+                    else:
+                        side.clear()
         return cls(text[start:end], chunk.start - start, chunk.end - start, start)
 
     def tokens_allowed(self, window: Window) -> np.ndarray:
@@ -289,6 +301,21 @@ def ended_after_its_date(answer: str, found: Sequence[Span]) -> int:
     return cut.start() if cut else len(answer)
 
 
+def ended_after_its_count(answer: str) -> int:
+    """Where a how-many answer ends: at the first comma, semicolon, "và" or "hoặc" after its
+    first number, and at most ``UNIT_WORDS`` words after it, so the count keeps its unit but not
+    what runs on ("360.000 ca nhiễm và hơn 3.000 ca tử vong" is "360.000 ca nhiễm"). With no
+    number it is kept whole."""
+    counts = count_words(answer)
+    if not counts:
+        return len(answer)
+    after = counts[0][1]
+    cut = _COUNT_BREAK.search(answer, after)
+    end = cut.start() if cut else len(answer)
+    unit = re.findall(r"\s*\S+", answer[after:end])[:UNIT_WORDS]
+    return after + sum(map(len, unit))
+
+
 def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop the punctuation a subword token drags in at either end ("2008," -> "2008"), but keep
     a bracket the span opened: "Công an nhân dân (CAND)", not "(CAND"."""
@@ -331,8 +358,10 @@ def read_passages(model: SpanModel, question: Question, passages: Sequence[Passa
                   settings: SpanReaderSettings) -> tuple[list[Excerpt], list[PassageReading]]:
     """The excerpts of the passages and their readings, as the reader and the reranker both read
     them (the question as ``as_read`` puts it, the focus it asks for), so the cache serves both."""
-    excerpts = [Excerpt.around(p, words=settings.context_words) for p in passages]
     read = as_read(question, [p.chunk.text for p in passages])
+    tokenizer = model.tokenizer
+    room = tokenizer.passage_room(tokenizer.question_ids([read])[0], max_tokens=settings.window_tokens) if settings.context else 0
+    excerpts = [Excerpt.around(p, room=room, tokenizer=tokenizer) for p in passages]
     return excerpts, model.read(read, excerpts, settings=settings, focus=AnswerFocus.of(question))
 
 
@@ -400,6 +429,8 @@ class SpanReader:
             found = dates(sentence[start - s_start : end - s_start], article.date)
             resolved = found[0].resolved if found else None
             end = start + ended_after_its_date(article.text[start:end], found)
+        elif question.kind == "how_many":
+            end = start + ended_after_its_count(article.text[start:end])
         span = Span(start - s_start, end - s_start, question.kind, resolved) if end > start else None
         features = {**shared, **self._features(question, rank, passage, reading, sentence, span),
                     "specifics_missing": missing_specifics(question, specifics, passage_text(article, passage.chunk.text),

@@ -21,6 +21,17 @@ def tokenizer() -> ReaderTokenizer:
     return ReaderTokenizer.from_file(str(ensure_default_model() / "tokenizer.json"))
 
 
+class _ModelStub:
+    """Stands in for ``SpanModel`` in the tests that make readings up: excerpts are still sized
+    by the reader's own tokenizer."""
+
+    @property
+    def tokenizer(self) -> ReaderTokenizer:
+        from qa.models.span_reader import shared_span_model
+
+        return shared_span_model().tokenizer
+
+
 def test_best_span_maximises_start_plus_end_within_the_length_limit():
     start = np.array([9.0, 1.0, 5.0, 0.0, 0.0, 4.0])
     end = np.array([9.0, 0.0, 0.0, 3.0, 0.0, 6.0])
@@ -114,6 +125,22 @@ def test_a_when_answer_ends_at_the_clause_after_its_date(answer, expected):
     assert answer[: ended_after_its_date(answer, dates(answer, ArticleDate(2022, 12)))] == expected
 
 
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("6 ca tử vong", "6 ca tử vong"),
+    ("18 người, trong đó có 3 trẻ em", "18 người"),
+    ("360.000 ca nhiễm và hơn 3.000 ca tử vong", "360.000 ca nhiễm"),
+    ("3 người này không có triệu chứng sốt", "3 người này không"),
+    # words before the count are kept; a date is not a count; no number: kept whole
+    ("khoảng 100 công dân Việt Nam đang ở đó", "khoảng 100 công dân Việt"),
+    ("ngày 6.5 có 18 người dự", "ngày 6.5 có 18 người dự"),
+    ("đội giải nhất", "đội giải nhất"),
+])
+def test_a_how_many_answer_keeps_its_count_and_unit_but_not_the_clause_after(answer, expected):
+    from qa.models.span_reader import ended_after_its_count
+
+    assert answer[: ended_after_its_count(answer)] == expected
+
+
 def test_trimming_keeps_the_bracket_a_span_opened():
     text = "Cục Truyền thông Công an nhân dân (CAND) tổ chức hội nghị."
     start, end = trimmed(text, 0, text.index(")"))  # the tokens stop before the closing bracket
@@ -173,7 +200,7 @@ def test_bare_vietnamese_is_read_restored_english_with_article_words_and_marked_
     from qa.assistant import default_assistant
     from qa.models.span_reader import SpanReader, shared_span_model
 
-    class Recording:
+    class Recording(_ModelStub):
         """The real model, noting the question text each reading was given."""
 
         def __init__(self) -> None:
@@ -207,9 +234,9 @@ def test_a_how_many_question_is_answered_with_a_span_that_holds_a_number():
 
     question = "Có bao nhiêu cơ quan báo chí ký kết hợp tác với Cục Truyền thông CAND?"
     retrieved = default_assistant(reader="neural").pipeline.retriever.search(question, k=4)
-    passages = [Excerpt.around(p, words=200) for p in retrieved if count_words(p.chunk.text)]
-    assert passages
     model = SpanModel.bundled()
+    passages = [Excerpt.around(p, room=200, tokenizer=model.tokenizer) for p in retrieved if count_words(p.chunk.text)]
+    assert passages
     for passage, reading in zip(passages, model.read(question, passages, settings=SpanReaderSettings(), focus=AnswerFocus(counted=True)), strict=True):
         assert count_words(passage.text[reading.start : reading.end])
         assert passage.start <= reading.start < reading.end <= passage.end
@@ -261,7 +288,7 @@ def test_a_later_passage_answers_first_only_when_its_margin_beats_the_rank_prior
     from qa.assistant import default_assistant
     from qa.models.span_reader import PassageReading, SpanReader, SpanReaderSettings
 
-    class Fixed:
+    class Fixed(_ModelStub):
         """Readings with the margins given, a span over each passage's first five characters."""
 
         def __init__(self, margins) -> None:
@@ -286,7 +313,7 @@ def test_the_reranker_reorders_the_passages_read_by_answerability_and_keeps_thei
     from qa.assistant import default_assistant
     from qa.models.span_reader import PassageReading, SpanReaderSettings, SpanReranker
 
-    class Answerability:
+    class Answerability(_ModelStub):
         def __init__(self, logits) -> None:
             self.logits = logits
 
@@ -310,7 +337,7 @@ def test_questions_typed_bare_or_in_english_are_read_over_more_passages():
     from qa.assistant import default_assistant
     from qa.models.span_reader import PassageReading, SpanReader, SpanReaderSettings
 
-    class Counting:
+    class Counting(_ModelStub):
         def __init__(self) -> None:
             self.read_counts = []
 
@@ -368,11 +395,12 @@ _SENTENCE = st.lists(st.sampled_from(["Chiều", "6.5", "Cục", "Truyền", "th
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(_SENTENCE, min_size=1, max_size=14), st.data(), st.integers(min_value=0, max_value=80))
-def test_an_excerpt_holds_its_chunk_among_whole_sentences_of_its_article(sentences, data, words):
+@given(st.lists(_SENTENCE, min_size=1, max_size=14), st.data(), st.integers(min_value=0, max_value=120))
+def test_an_excerpt_holds_its_chunk_among_whole_sentences_of_its_article(tokenizer, sentences, data, room):
     """What the reader reads of a passage is a run of the article's whole sentences: the chunk,
     where the answer is taken from, exactly where the excerpt says, and sentences around it
-    added only while the text is shorter than asked."""
+    added while the text, encoded as the reader encodes it, fits in ``room`` tokens; the next
+    sentence on either side would not have fitted."""
     from qa.index.retrieve import Passage
     from qa.ingest.chunking import Chunk
     from qa.ingest.corpus import Article
@@ -386,15 +414,18 @@ def test_an_excerpt_holds_its_chunk_among_whole_sentences_of_its_article(sentenc
     start, end = bounds[first][0], bounds[last][1]
     article = Article("a", "", None, text, "test")
     passage = Passage(0, Chunk("a", 0, start, end, text[start:end]), article, 1.0, 0, 1.0, None, None)
-    excerpt = Excerpt.around(passage, words=words)
+    excerpt = Excerpt.around(passage, room=room, tokenizer=tokenizer)
+    tokens = lambda a, b: len(tokenizer.passage_tokens([text[a:b]])[0][0])  # noqa: E731
 
-    assert excerpt.text == text[excerpt.offset : excerpt.offset + len(excerpt.text)]
+    begin, finish = excerpt.offset, excerpt.offset + len(excerpt.text)
+    assert excerpt.text == text[begin:finish]
     assert excerpt.text[excerpt.start : excerpt.end] == passage.chunk.text
-    assert excerpt.offset in {a for a, _ in bounds} and excerpt.offset + len(excerpt.text) in {b for _, b in bounds}
-    length = len(excerpt.text.split())
-    assert length >= min(words, len(text.split()))
-    if len(passage.chunk.text.split()) >= words:
-        assert excerpt.text == passage.chunk.text
+    assert begin in {a for a, _ in bounds} and finish in {b for _, b in bounds}
+    assert excerpt.text == passage.chunk.text or tokens(begin, finish) <= room
+    before = [bound for bound in bounds if bound[1] <= begin][-1:]
+    after = [bound for bound in bounds if bound[0] >= finish][:1]
+    for a, b in before + after:  # the next sentence on each side
+        assert tokens(min(a, begin), max(b, finish)) > room
 
 
 def test_a_window_of_context_alone_offers_no_answer_token(tokenizer):
