@@ -100,13 +100,10 @@ class Excerpt:
     @classmethod
     def around(cls, passage: Passage, *, room: int, tokenizer: ReaderTokenizer) -> Excerpt:
         """The passage's chunk with whole sentences of its article added after and before it in
-        turn while the text stays within ``room`` tokens (a side stops at its first sentence that
-        does not fit), then the window filled with the words that follow, or, at the article's
-        end, those before: a long next sentence must not leave the chunk short, which the reader
-        reads as "no answer here" (training windows, too, were cut between words)."""
+        turn, while the text stays within ``room`` tokens; a side stops at its first sentence
+        that does not fit."""
         chunk, text = passage.chunk, passage.article.text
         token_starts = tokenizer.token_starts(text)
-        tokens = lambda a, b: int(np.searchsorted(token_starts, b) - np.searchsorted(token_starts, a))  # noqa: E731
         sentences = _sentences(text)
         sides = ([s for s in sentences if s[0] >= chunk.end], [s for s in sentences if s[1] <= chunk.start][::-1])
         start, end = chunk.start, chunk.end
@@ -114,12 +111,12 @@ class Excerpt:
             for side in sides:
                 if side:
                     wider = min(start, side[0][0]), max(end, side[0][1])
-                    if tokens(*wider) <= room:
+                    tokens = np.searchsorted(token_starts, wider[1]) - np.searchsorted(token_starts, wider[0])
+                    if tokens <= room:
                         start, end = wider
                         side.pop(0)
                     else:
                         side.clear()
-        start, end = _filled(text, token_starts, start, end, room - tokens(start, end))
         return cls(text[start:end], chunk.start - start, chunk.end - start, start)
 
     def tokens_allowed(self, window: Window) -> np.ndarray:
@@ -127,27 +124,6 @@ class Excerpt:
         if self.end is None:
             return window.answer_mask
         return window.answer_mask & tokens_within(window, [(self.start, self.end)], len(self.text))
-
-
-def _filled(text: str, token_starts: np.ndarray, start: int, end: int, spare: int) -> tuple[int, int]:
-    """[start, end) grown by at most ``spare`` tokens of whole words: after it while the text goes
-    on, else before it."""
-    after, before = np.searchsorted(token_starts, end), np.searchsorted(token_starts, start)
-    if spare <= 0:
-        return start, end
-    if after < len(token_starts):
-        if after + spare >= len(token_starts):
-            return start, max(end, len(text.rstrip()))
-        cut = int(token_starts[after + spare])  # the first token left out; back to the space before its word
-        while cut > end and not text[cut - 1].isspace():
-            cut -= 1
-        return start, max(end, len(text[:cut].rstrip()))
-    if before > 0:
-        cut = int(token_starts[max(before - spare, 0)])  # the first token let in; on to its word's start
-        while cut < start and cut > 0 and not text[cut - 1].isspace():
-            cut += 1
-        return cut, end
-    return start, end
 
 
 @lru_cache(maxsize=256)

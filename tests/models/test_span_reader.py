@@ -396,11 +396,11 @@ _SENTENCE = st.lists(st.sampled_from(["Chiều", "6.5", "Cục", "Truyền", "th
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_SENTENCE, min_size=1, max_size=14), st.data(), st.integers(min_value=0, max_value=120))
-def test_an_excerpt_holds_its_chunk_and_fills_one_window_with_whole_words(tokenizer, sentences, data, room):
-    """What the reader reads of a passage: the chunk, where the answer is taken from, exactly
-    where the excerpt says, within whole words of its article that fill ``room`` tokens as the
-    reader encodes them: one more word after it (or, at the article's end, before it) would not
-    have fitted."""
+def test_an_excerpt_holds_its_chunk_among_whole_sentences_of_its_article(tokenizer, sentences, data, room):
+    """What the reader reads of a passage is a run of the article's whole sentences: the chunk,
+    where the answer is taken from, exactly where the excerpt says, and sentences around it
+    added while the text, encoded as the reader encodes it, fits in ``room`` tokens; the next
+    sentence on either side would not have fitted."""
     from qa.index.retrieve import Passage
     from qa.ingest.chunking import Chunk
     from qa.ingest.corpus import Article
@@ -420,15 +420,12 @@ def test_an_excerpt_holds_its_chunk_and_fills_one_window_with_whole_words(tokeni
     begin, finish = excerpt.offset, excerpt.offset + len(excerpt.text)
     assert excerpt.text == text[begin:finish]
     assert excerpt.text[excerpt.start : excerpt.end] == passage.chunk.text
-    assert (begin == 0 or text[begin - 1] == " ") and (finish == len(text) or text[finish] == " ")
-    if tokens(start, end) > room:
-        assert excerpt.text == passage.chunk.text
-        return
-    assert tokens(begin, finish) <= room
-    if text[finish:].strip():
-        assert tokens(begin, finish + 1 + len(text[finish + 1 :].split(" ")[0])) > room
-    elif text[:begin].strip():
-        assert tokens(begin - 1 - len(text[: begin - 1].split(" ")[-1]), finish) > room
+    assert begin in {a for a, _ in bounds} and finish in {b for _, b in bounds}
+    assert excerpt.text == passage.chunk.text or tokens(begin, finish) <= room
+    before = [bound for bound in bounds if bound[1] <= begin][-1:]
+    after = [bound for bound in bounds if bound[0] >= finish][:1]
+    for a, b in before + after:  # the next sentence on each side
+        assert tokens(min(a, begin), max(b, finish)) > room
 
 
 def test_a_window_of_context_alone_offers_no_answer_token(tokenizer):
