@@ -78,7 +78,7 @@ class ReaderTokenizer:
     @staticmethod
     def passage_room(question_ids: list[int], *, max_tokens: int = MAX_TOKENS) -> int:
         """How many passage tokens one window holds beside the question, cut as ``windows`` cuts it."""
-        question = min(len(question_ids), max(max_tokens - 4 - MIN_PASSAGE_TOKENS, 0))
+        question = min(len(question_ids), _question_limit(max_tokens))
         return max(max_tokens - question - 4, MIN_PASSAGE_TOKENS)
 
     def windows(self, question_ids: list[int], passage: tuple[list[int], list[tuple[int, int]]], *, passage_index: int,
@@ -87,7 +87,7 @@ class ReaderTokenizer:
         # A question too long for the window is cut, so every window keeps MIN_PASSAGE_TOKENS of
         # passage and no more than max_tokens; each window moves on by at least half its passage
         # part, so a stride as long as that part cannot make the windows stand still.
-        question_ids = question_ids[: max(max_tokens - 4 - MIN_PASSAGE_TOKENS, 0)]
+        question_ids = question_ids[: _question_limit(max_tokens)]
         room = self.passage_room(question_ids, max_tokens=max_tokens)
         step = room - min(stride, room // 2)
         head = [self.bos_id, *question_ids, self.eos_id, self.eos_id]
@@ -103,6 +103,12 @@ class ReaderTokenizer:
             if start + room >= len(ids):
                 return result
             start += step
+
+
+def _question_limit(max_tokens: int) -> int:
+    """The most question tokens a window keeps: the rest of it holds ``MIN_PASSAGE_TOKENS`` of
+    passage and the four special tokens."""
+    return max(max_tokens - 4 - MIN_PASSAGE_TOKENS, 0)
 
 
 def pad_batch(windows: list[Window], *, pad_id: int) -> tuple[np.ndarray, np.ndarray]:
