@@ -55,7 +55,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import tempfile
 from dataclasses import replace
@@ -272,7 +271,7 @@ def news_questions() -> tuple[list[dict], list[dict]]:
     twins, and others) and its questions: answerable, or unanswerable when their sentence is gone
     and the rest of the article nowhere writes their answer (a count or a date said twice is not
     gone)."""
-    from event_questions import event_questions
+    from event_questions import event_questions, still_said
     from eval_reader import DATA, news_corpus, read_rows
 
     manifest = json.loads((ROOT / "qa" / "weights" / "reader" / "manifest.json").read_text(encoding="utf-8"))
@@ -286,18 +285,9 @@ def news_questions() -> tuple[list[dict], list[dict]]:
     for row in (r for r in asked if r["answers"]):
         if row["evidence"] not in gone.get(row["context_id"], ()):
             questions.append(row)
-        elif not re.search(_said(row), texts[row["context_id"]]):
+        elif not still_said(row, texts[row["context_id"]]):
             questions.append({**row, "answers": []})
     return [{**articles[a], "text": text} for a, text in sorted(texts.items())], questions
-
-
-def _said(row: dict) -> str:
-    """A pattern for the answer as another sentence could write it: its day and month with any
-    separator for a date, the number for a count, the words for a place."""
-    answer = row["answers"][0]
-    day = re.search(r"\d{1,2}\s?[-/.]\s?\d{1,2}", answer) if row["kind"] == "when" else None
-    key = r"\s?[-/.]\s?".join(re.findall(r"\d+", day.group())) if day else re.escape(answer)
-    return rf"(?<![\w.,]){key}(?![\w]|[.,]\d)"
 
 
 def unfitted(reader: str) -> Calibration:

@@ -175,6 +175,16 @@ def event_questions(path: Path, *, source: str, limit: int, seed: int, part: str
     return chosen
 
 
+def still_said(row: dict, text: str) -> bool:
+    """Whether ``text`` (the article less the question's sentence) writes the answer elsewhere: its
+    day and month with any separator for a date, the number for a count, the words for a place.
+    Such a question is neither clearly answered there nor clearly not, and is left out."""
+    answer = row["answers"][0]
+    day = re.search(r"\d{1,2}\s?[-/.]\s?\d{1,2}", answer) if row["kind"] == "when" else None
+    key = r"\s?[-/.]\s?".join(re.findall(r"\d+", day.group())) if day else re.escape(answer)
+    return re.search(rf"(?<![\w.,]){key}(?![\w]|[.,]\d)", text) is not None
+
+
 def main() -> None:
     from role_questions import _check, check_forms, checked_reader
     from train_reader import SEED
