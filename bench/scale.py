@@ -193,7 +193,7 @@ def latency(name: str, questions: list[str]) -> dict:
 
     from qa.assistant import Assistant
 
-    return ask_latency(Assistant.open(name), questions)
+    return ask_latency({name: Assistant.open(name)}, questions)[name]
 
 
 def measure(name: str, questions: list[str], *, build_result: dict | None) -> dict:
