@@ -272,7 +272,7 @@ def news_questions() -> tuple[list[dict], list[dict]]:
     and the rest of the article nowhere writes their answer (a count or a date said twice is not
     gone)."""
     from event_questions import event_questions, still_said
-    from eval_reader import DATA, news_corpus, read_rows
+    from eval_reader import DATA, news_corpus, read_rows, twin_labels
 
     manifest = json.loads((ROOT / "qa" / "weights" / "reader" / "manifest.json").read_text(encoding="utf-8"))
     if any(stage.get("event_repeats") for stage in [manifest, *manifest.get("earlier_stages", [])]):
@@ -281,12 +281,7 @@ def news_questions() -> tuple[list[dict], list[dict]]:
     asked = event_questions(source, source="vntc", limit=NEWS_QUESTIONS, seed=NEWS_SEED, part="training")
     articles = {a["id"]: a for a in read_rows(source)}
     texts, gone = news_corpus(asked, articles, NEWS_SEED)
-    questions = []
-    for row in (r for r in asked if r["answers"]):
-        if row["evidence"] not in gone.get(row["context_id"], ()):
-            questions.append(row)
-        elif not still_said(row, texts[row["context_id"]]):
-            questions.append({**row, "answers": []})
+    questions = twin_labels(asked, gone, unanswered=lambda row: not still_said(row, texts[row["context_id"]]))
     return [{**articles[a], "text": text} for a, text in sorted(texts.items())], questions
 
 

@@ -203,6 +203,18 @@ def news_corpus(asked: list[dict], articles: dict[str, dict], seed: int) -> tupl
     return texts | {a: articles[a]["text"] for a in random.Random(seed).sample(others, ROLE_DISTRACTORS)}, gone
 
 
+def twin_labels(asked: list[dict], gone: dict[str, set[str]], *, unanswered) -> list[dict]:
+    """The questions with answers, labelled: answerable where their sentence stays, unanswerable
+    where it was taken out (``news_corpus``'s ``gone``) and ``unanswered(row)`` holds (nothing
+    else in the corpus answers it); the rest are left out, whether they answer being unclear."""
+    labelled = []
+    for row in (r for r in asked if r["answers"]):
+        taken = row["evidence"] in gone.get(row["context_id"], ())
+        if not taken or unanswered(row):
+            labelled.append({**row, "answers": [] if taken else row["answers"]})
+    return labelled
+
+
 def role_set() -> tuple[list[dict], list[dict]]:
     """The who-questions set: its corpus, and its questions in four forms each."""
     from role_questions import CHECK_QUESTIONS, role_questions
@@ -213,11 +225,7 @@ def role_set() -> tuple[list[dict], list[dict]]:
     texts, gone = news_corpus(asked, articles, SEED)
     everything = " ".join(texts.values()).lower()
     unheard = lambda row: row["topic"].lower() not in everything and row["answers"][0].lower() not in everything  # noqa: E731
-    questions = []
-    for row in (r for r in asked if r["answers"]):
-        taken = row["evidence"] in gone.get(row["context_id"], ())
-        if not taken or unheard(row):  # else: named or asked about elsewhere, whether it answers is unclear
-            questions.append({**row, "answers": [] if taken else row["answers"]})
+    questions = twin_labels(asked, gone, unanswered=unheard)  # else: named or asked about elsewhere
     for row in role_questions(DATA / "vntc-articles.jsonl.gz", source="vntc", limit=CHECK_QUESTIONS, seed=SEED, part="held-out"):
         if row["answers"] and unheard(row):
             questions.append({**row, "answers": []})
@@ -253,11 +261,7 @@ def event_set() -> tuple[list[dict], list[dict]]:
     asked = event_questions(DATA / "dantri-articles.jsonl.gz", source="dantri", limit=CHECK_QUESTIONS, seed=SEED, part="all")
     articles = {a["id"]: a for a in read_rows(DATA / "dantri-articles.jsonl.gz")}
     texts, gone = news_corpus(asked, articles, SEED)
-    questions = []
-    for row in (r for r in asked if r["answers"]):
-        taken = row["evidence"] in gone.get(row["context_id"], ())
-        if not taken or not still_said(row, texts[row["context_id"]]):  # as the calibration's news questions
-            questions.append({**row, "answers": [] if taken else row["answers"]})
+    questions = twin_labels(asked, gone, unanswered=lambda row: not still_said(row, texts[row["context_id"]]))
     corpus = [{**articles[a], "text": text} for a, text in sorted(texts.items())]
     return corpus, _in_forms(questions, lambda row: row["kind"])
 
